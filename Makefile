@@ -1,0 +1,48 @@
+# biaswatch — every target installs what it needs into .venv, so a fresh clone just works.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test check lint golden schema demo bench validate clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,lint]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run the test suite (the README's test command)
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## lint + type-check + tests + validate the monitors in this repo
+check: lint test validate
+
+lint: $(STAMP)
+	$(BIN)/ruff check compiler tests
+	$(BIN)/ruff format --check compiler tests
+	$(BIN)/mypy
+
+validate: $(STAMP)
+	$(BIN)/biaswatch validate
+
+## regenerate golden files and the published JSON Schemas (review the diff!)
+golden: $(STAMP)
+	BIASWATCH_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_golden.py tests/test_schema_files.py
+
+schema: $(STAMP)
+	$(PY) -m compiler.schema_export schema
+
+## the main job on the embedded default environment
+demo: $(STAMP)
+	bash scripts/demo.sh
+
+bench: $(STAMP)
+	$(PY) -m compiler.bench
+
+clean:
+	rm -rf $(VENV) .biaswatch .pytest_cache .mypy_cache .ruff_cache

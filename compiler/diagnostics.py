@@ -1,0 +1,108 @@
+"""Diagnostics: every user-facing problem as a located, coded, immutable value."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class SourceSpan:
+    """A 1-based line and column in a file (path relative to the project root)."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: SourceSpan | None = None
+    field: str = ""
+    severity: Severity = Severity.ERROR
+    hints: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        span = self.span or SourceSpan("")
+        return (span.path, span.line, span.column, self.code, self.field, self.message)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Sorted by file and position, duplicates removed (rules may meet the same fact twice)."""
+    return tuple(sorted(set(diagnostics), key=Diagnostic.sort_key))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+# Stable codes. Families: E1xx load, E2xx schema, E3xx semantic, E4xx AWS/apply/plan,
+# E5xx project/CLI, W6xx warnings. Never reuse or renumber a code; add new ones at the end
+# of their family and list them in CHANGELOG.md.
+CODES: dict[str, str] = {
+    # load
+    "E101": "file cannot be read",
+    "E102": "file is not valid UTF-8",
+    "E103": "file exceeds the size limit",
+    "E104": "YAML syntax error",
+    "E105": "duplicate mapping key",
+    "E106": "nesting deeper than the limit",
+    "E107": "too many nodes or alias expansions (alias bomb)",
+    "E108": "recursive alias",
+    "E109": "tag not allowed",
+    "E110": "document is not a mapping",
+    "E111": "more than one YAML document in a file",
+    "E112": "mapping key is not a string",
+    "E113": "file is empty",
+    # schema
+    "E201": "unknown key",
+    "E202": "required key missing",
+    "E203": "wrong type",
+    "E204": "value not allowed",
+    "E205": "value out of range",
+    "E206": "key not supported for model bias monitors",
+    # semantic
+    "E301": "name does not match SageMaker's pattern or length",
+    "E302": "time offset is not a negative ISO-8601 duration of at most 15 characters",
+    "E303": "start offset is not before end offset",
+    "E304": "schedule expression is not one SageMaker accepts",
+    "E305": "NOW schedule needs both data analysis times",
+    "E306": "data analysis window longer than 24 hours",
+    "E307": "max runtime too long for the schedule",
+    "E308": "instance type not offered for processing jobs",
+    "E309": "S3 URI does not match the API's pattern or length",
+    "E310": "KMS key id does not match the API's pattern",
+    "E311": "role ARN does not match the API's pattern",
+    "E312": "security group or subnet id invalid",
+    "E313": "too many container environment entries",
+    "E314": "environment key or value invalid",
+    "E315": "too many tags",
+    "E316": "tag key or value invalid",
+    "E317": "facet or label not in headers",
+    "E318": "container path is not absolute",
+    "E319": "schedule name used by more than one monitor file",
+    "E320": "region has no Clarify image",
+    "E321": "unknown variable",
+    "E322": "unknown environment",
+    "E323": "exactly one of endpoint_input and batch_transform_input is required",
+    "E324": "baseline: constraints and baselining_job_name are exclusive",
+    "E325": "data analysis times are only valid with NOW or must be ordered",
+    "E326": "probability threshold outside [0, 1]",
+    "E327": "compiled request violates the SageMaker service model",
+    # project file
+    "E501": "project file invalid",
+    "E502": "no monitor files found",
+    "E503": "monitor not found",
+}
