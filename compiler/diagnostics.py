@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 
 class Severity(enum.StrEnum):
@@ -28,7 +29,7 @@ class Diagnostic:
     span: SourceSpan | None = None
     field: str = ""
     severity: Severity = Severity.ERROR
-    hints: tuple[str, ...] = field(default_factory=tuple)
+    hints: tuple[str, ...] = dc_field(default_factory=tuple)
 
     @property
     def is_error(self) -> bool:

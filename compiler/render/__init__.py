@@ -1,0 +1,1 @@
+"""Renderers: values in, text out; they decide nothing."""

@@ -1,0 +1,51 @@
+"""Frozen shapes of desired state: what one monitor file becomes in one environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+OWNER_TAG = "biaswatch:project"
+SOURCE_TAG = "biaswatch:source"
+RESERVED_TAG_PREFIX = "biaswatch:"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything compile needs to know about the environment it compiles for."""
+
+    project: str
+    environment: str
+    region: str
+    account_id: str | None
+    artifact_bucket: str
+    artifact_prefix: str
+
+
+@dataclass(frozen=True)
+class Desired:
+    """The exact requests and artifacts for one monitor in one environment."""
+
+    name: str
+    source_path: str
+    job_definition_name: str
+    create_job_definition: Mapping[str, Any]
+    create_schedule: Mapping[str, Any]
+    analysis_config: Mapping[str, Any]
+    analysis_config_body: bytes
+    analysis_config_sha256: str
+    analysis_config_s3_uri: str
+    tags: tuple[tuple[str, str], ...]
+    enabled: bool
+    deletion_protection: bool
+    endpoint_name: str | None
+
+    def compiled_view(self) -> dict[str, Any]:
+        """The `biaswatch compile` output for this monitor (public API)."""
+        return {
+            "CreateModelBiasJobDefinition": self.create_job_definition,
+            "CreateMonitoringSchedule": self.create_schedule,
+            "AnalysisConfig": self.analysis_config,
+            "AnalysisConfigS3Uri": self.analysis_config_s3_uri,
+        }
