@@ -39,7 +39,8 @@ def shape(name: str, service: str = "sagemaker") -> Shape:
 
 
 def enum_values(shape_name: str, service: str = "sagemaker") -> tuple[str, ...]:
-    return tuple(shape(shape_name, service).enum)
+    found: Any = shape(shape_name, service)
+    return tuple(found.enum)
 
 
 def string_limits(shape_name: str, service: str = "sagemaker") -> Mapping[str, Any]:
@@ -56,7 +57,9 @@ def matches_pattern(value: str, pattern: str) -> bool:
     return _compiled(pattern).fullmatch(value) is not None
 
 
-def check_request(operation: str, params: Mapping[str, Any], service: str = "sagemaker") -> tuple[ModelProblem, ...]:
+def check_request(
+    operation: str, params: Mapping[str, Any], service: str = "sagemaker"
+) -> tuple[ModelProblem, ...]:
     """All the problems of an operation's input payload, by API path."""
     op = service_model(service).operation_model(operation)
     if op.input_shape is None:
@@ -66,7 +69,9 @@ def check_request(operation: str, params: Mapping[str, Any], service: str = "sag
     return tuple(problems)
 
 
-def check_shape(shape_name: str, value: Any, service: str = "sagemaker") -> tuple[ModelProblem, ...]:
+def check_shape(
+    shape_name: str, value: Any, service: str = "sagemaker"
+) -> tuple[ModelProblem, ...]:
     problems: list[ModelProblem] = []
     _check(shape(shape_name, service), value, "", problems)
     return tuple(problems)
@@ -76,7 +81,7 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _check(sh: Shape, value: Any, path: str, out: list[ModelProblem]) -> None:
+def _check(sh: Any, value: Any, path: str, out: list[ModelProblem]) -> None:
     where = path or sh.name
     kind = sh.type_name
     meta = sh.metadata
@@ -147,14 +152,18 @@ def _check(sh: Shape, value: Any, path: str, out: list[ModelProblem]) -> None:
     # blob and anything newer: accept; nothing in the bias API uses them
 
 
-def _check_size(size: int, meta: Mapping[str, Any], where: str, unit: str, out: list[ModelProblem]) -> None:
+def _check_size(
+    size: int, meta: Mapping[str, Any], where: str, unit: str, out: list[ModelProblem]
+) -> None:
     if "min" in meta and size < meta["min"]:
         out.append(ModelProblem(where, f"has {size} {unit}, fewer than the minimum {meta['min']}"))
     if "max" in meta and size > meta["max"]:
         out.append(ModelProblem(where, f"has {size} {unit}, more than the maximum {meta['max']}"))
 
 
-def _check_range(value: float, meta: Mapping[str, Any], where: str, out: list[ModelProblem]) -> None:
+def _check_range(
+    value: float, meta: Mapping[str, Any], where: str, out: list[ModelProblem]
+) -> None:
     if "min" in meta and value < meta["min"]:
         out.append(ModelProblem(where, f"{value} is below the minimum {meta['min']}"))
     if "max" in meta and value > meta["max"]:

@@ -39,21 +39,31 @@ class EnvironmentBuild:
 
 
 def build_project(doc: Document) -> tuple[Project | None, list[Diagnostic]]:
-    config, diags = validate_model(ProjectConfig, doc.data, lambda p, k: doc.source.span_for(p, key=k))
+    config, diags = validate_model(
+        ProjectConfig, doc.data, lambda p, k: doc.source.span_for(p, key=k)
+    )
     if config is None:
         return None, diags
     project_diags: list[Diagnostic] = []
     if config.default_environment not in config.environments:
         project_diags.append(
-            Diagnostic("E322", f"default_environment {config.default_environment!r} is not declared",
-                       doc.source.span_for(("default_environment",)), "default_environment",
-                       hints=(f"declared: {', '.join(config.environments)}",))
+            Diagnostic(
+                "E322",
+                f"default_environment {config.default_environment!r} is not declared",
+                doc.source.span_for(("default_environment",)),
+                "default_environment",
+                hints=(f"declared: {', '.join(config.environments)}",),
+            )
         )
     for name, env in config.environments.items():
         if env.endpoint_url and env.emulator:
             project_diags.append(
-                Diagnostic("E501", "set either endpoint_url or emulator, not both",
-                           doc.source.span_for(("environments", name)), f"environments.{name}")
+                Diagnostic(
+                    "E501",
+                    "set either endpoint_url or emulator, not both",
+                    doc.source.span_for(("environments", name)),
+                    f"environments.{name}",
+                )
             )
     return Project(config, doc), project_diags
 
@@ -76,7 +86,9 @@ def target_for(project: Project, env_name: str) -> Target:
     )
 
 
-def _declared_environments(doc: Document, project: Project) -> tuple[list[str] | None, list[Diagnostic]]:
+def _declared_environments(
+    doc: Document, project: Project
+) -> tuple[list[str] | None, list[Diagnostic]]:
     """The raw `environments` and `overrides` keys, checked against the project before merging."""
     diags = []
     known = project.config.environments
@@ -86,28 +98,55 @@ def _declared_environments(doc: Document, project: Project) -> tuple[list[str] |
         selected = [e for e in envs if isinstance(e, str)]
         for i, e in enumerate(envs):
             if isinstance(e, str) and e not in known:
-                diags.append(Diagnostic("E322", f"unknown environment {e!r}", doc.source.span_for(("environments", i)),
-                                        f"environments[{i}]", hints=(f"declared in biaswatch.yaml: {', '.join(known)}",)))
+                diags.append(
+                    Diagnostic(
+                        "E322",
+                        f"unknown environment {e!r}",
+                        doc.source.span_for(("environments", i)),
+                        f"environments[{i}]",
+                        hints=(f"declared in biaswatch.yaml: {', '.join(known)}",),
+                    )
+                )
     overrides = doc.data.get("overrides")
     if isinstance(overrides, dict):
         for key, value in overrides.items():
             if key not in known:
-                diags.append(Diagnostic("E322", f"unknown environment {key!r}", doc.source.span_for(("overrides", key), key=True),
-                                        f"overrides.{key}", hints=(f"declared in biaswatch.yaml: {', '.join(known)}",)))
+                diags.append(
+                    Diagnostic(
+                        "E322",
+                        f"unknown environment {key!r}",
+                        doc.source.span_for(("overrides", key), key=True),
+                        f"overrides.{key}",
+                        hints=(f"declared in biaswatch.yaml: {', '.join(known)}",),
+                    )
+                )
             if isinstance(value, dict):
                 for fixed in ("name", "api_version", "kind", "overrides", "environments"):
                     if fixed in value:
                         path = ("overrides", key, fixed)
-                        diags.append(Diagnostic("E204", f"{fixed} cannot be overridden per environment",
-                                                doc.source.span_for(path, key=True), format_path(path)))
+                        diags.append(
+                            Diagnostic(
+                                "E204",
+                                f"{fixed} cannot be overridden per environment",
+                                doc.source.span_for(path, key=True),
+                                format_path(path),
+                            )
+                        )
     return selected, diags
 
 
-def build_environment(project: Project, documents: Sequence[Document], env_name: str) -> EnvironmentBuild:
+def build_environment(
+    project: Project, documents: Sequence[Document], env_name: str
+) -> EnvironmentBuild:
     """Resolve, check and compile every monitor document that exists in one environment."""
     env = project.config.environments[env_name]
     target = target_for(project, env_name)
-    variables = {"env": env_name, "region": env.region, "project": project.config.project, **env.vars}
+    variables = {
+        "env": env_name,
+        "region": env.region,
+        "project": project.config.project,
+        **env.vars,
+    }
     if target.account_id:
         variables["account_id"] = target.account_id
     diags: list[Diagnostic] = []

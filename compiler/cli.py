@@ -43,7 +43,9 @@ class Stop(Exception):
 
 def emit_diagnostics(opts: Options, diagnostics: Sequence[Diagnostic]) -> None:
     if diagnostics:
-        click.echo(RENDERERS[opts.diagnostics_format](sort_diagnostics(diagnostics)), err=True, nl=False)
+        click.echo(
+            RENDERERS[opts.diagnostics_format](sort_diagnostics(diagnostics)), err=True, nl=False
+        )
 
 
 def fail(opts: Options, diagnostics: Sequence[Diagnostic]) -> NoReturn:
@@ -53,15 +55,34 @@ def fail(opts: Options, diagnostics: Sequence[Diagnostic]) -> NoReturn:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="biaswatch")
-@click.option("--project-file", default="biaswatch.yaml", show_default=True, type=click.Path(path_type=Path),
-              help="The project file; monitor paths are relative to its folder.")
-@click.option("--env", "env", default=None, help="Environment (default: the project's default_environment).")
+@click.option(
+    "--project-file",
+    default="biaswatch.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The project file; monitor paths are relative to its folder.",
+)
+@click.option(
+    "--env", "env", default=None, help="Environment (default: the project's default_environment)."
+)
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR).")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
-@click.option("--diagnostics-format", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
-              help="How to print errors and warnings on stderr.")
+@click.option(
+    "--diagnostics-format",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="How to print errors and warnings on stderr.",
+)
 @click.pass_context
-def cli(ctx: click.Context, project_file: Path, env: str | None, no_color: bool, debug: bool, diagnostics_format: str) -> None:
+def cli(
+    ctx: click.Context,
+    project_file: Path,
+    env: str | None,
+    no_color: bool,
+    debug: bool,
+    diagnostics_format: str,
+) -> None:
     """biaswatch — SageMaker model bias monitors as reviewed, versioned YAML."""
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     ctx.obj = Options(project_file, env, color, debug, diagnostics_format)
@@ -83,18 +104,26 @@ def _workspace(opts: Options, paths: Sequence[str] = ()) -> tuple[Workspace, Pro
 def _environment_names(opts: Options, project: Project, env: str | None) -> str:
     name = env or opts.env or project.config.default_environment
     if name not in project.config.environments:
-        raise click.UsageError(f"unknown environment {name!r}; declared: {', '.join(project.config.environments)}")
+        raise click.UsageError(
+            f"unknown environment {name!r}; declared: {', '.join(project.config.environments)}"
+        )
     return name
 
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-@click.option("--env", "env", default=None, help="Validate for one environment only (default: all).")
+@click.option(
+    "--env", "env", default=None, help="Validate for one environment only (default: all)."
+)
 @click.pass_obj
 def validate(opts: Options, paths: tuple[str, ...], env: str | None) -> None:
     """Check monitor files and biaswatch.yaml; no network. Exit 0 valid, 1 invalid."""
     ws, project = _workspace(opts, paths)
-    names = [_environment_names(opts, project, env)] if env or opts.env else list(project.config.environments)
+    names = (
+        [_environment_names(opts, project, env)]
+        if env or opts.env
+        else list(project.config.environments)
+    )
     diags: list[Diagnostic] = []
     count = 0
     for name in names:
@@ -104,7 +133,10 @@ def validate(opts: Options, paths: tuple[str, ...], env: str | None) -> None:
     if has_errors(diags):
         fail(opts, diags)
     emit_diagnostics(opts, diags)
-    click.echo(f"{len(ws.documents)} monitor file(s) valid in {len(names)} environment(s): {', '.join(names)}", err=True)
+    click.echo(
+        f"{len(ws.documents)} monitor file(s) valid in {len(names)} environment(s): {', '.join(names)}",
+        err=True,
+    )
 
 
 def _build(opts: Options, ws: Workspace, project: Project, env: str | None) -> EnvironmentBuild:
@@ -129,14 +161,27 @@ def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> N
     if selectors:
         wanted_paths = {str(Path(p).resolve()) for p in paths}
         selected = [
-            m for m in build.monitors
-            if m.spec.name in names or str((ws.root / m.desired.source_path).resolve()) in wanted_paths
+            m
+            for m in build.monitors
+            if m.spec.name in names
+            or str((ws.root / m.desired.source_path).resolve()) in wanted_paths
         ]
         missing = [n for n in names if n not in {m.spec.name for m in build.monitors}]
         if missing:
-            fail(opts, [Diagnostic("E503", f"no monitor named {n!r} in environment {build.name!r}", SourceSpan(str(opts.project_file)))
-                        for n in missing])
-    out: dict[str, Any] = {m.spec.name: m.desired.compiled_view() for m in sorted(selected, key=lambda m: m.spec.name)}
+            fail(
+                opts,
+                [
+                    Diagnostic(
+                        "E503",
+                        f"no monitor named {n!r} in environment {build.name!r}",
+                        SourceSpan(str(opts.project_file)),
+                    )
+                    for n in missing
+                ],
+            )
+    out: dict[str, Any] = {
+        m.spec.name: m.desired.compiled_view() for m in sorted(selected, key=lambda m: m.spec.name)
+    }
     click.echo(json.dumps(out, indent=2, sort_keys=False, ensure_ascii=False))
 
 
@@ -155,7 +200,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: maps every outcome to the documented exit codes, never a traceback for bad input."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="biaswatch", standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="biaswatch",
+            standalone_mode=False,
+        )
         code = EXIT_OK
     except Stop as stop:
         code = stop.code
@@ -175,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         if debug:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("    hint: this is a bug in biaswatch; rerun with --debug and report the traceback", err=True)
+        click.echo(
+            "    hint: this is a bug in biaswatch; rerun with --debug and report the traceback",
+            err=True,
+        )
         code = EXIT_ERROR
     sys.exit(code)

@@ -82,7 +82,9 @@ def format_path(field: FieldPath) -> str:
     return out
 
 
-def merge_layers(layers: list[tuple[Any, SourceMap, FieldPath]]) -> tuple[Any, dict[FieldPath, Origin]]:
+def merge_layers(
+    layers: list[tuple[Any, SourceMap, FieldPath]],
+) -> tuple[Any, dict[FieldPath, Origin]]:
     """Deep-merge mappings, later layers winning; lists and scalars are replaced whole."""
     merged: Any = None
     origins: dict[FieldPath, Origin] = {}
@@ -108,7 +110,9 @@ def _drop_below(origins: dict[FieldPath, Origin], prefix: FieldPath) -> None:
         del origins[key]
 
 
-def substitute(value: Any, variables: Mapping[str, str], field: FieldPath = ()) -> tuple[Any, list[tuple[FieldPath, str]]]:
+def substitute(
+    value: Any, variables: Mapping[str, str], field: FieldPath = ()
+) -> tuple[Any, list[tuple[FieldPath, str]]]:
     """Replace ${name} in every string; `$$` is a literal `$`. Returns unknown names by field."""
     unknown: list[tuple[FieldPath, str]] = []
 
@@ -134,7 +138,9 @@ def substitute(value: Any, variables: Mapping[str, str], field: FieldPath = ()) 
     return walk(value, field), unknown
 
 
-def iter_validation_errors(exc: ValidationError, data: Any) -> Iterator[tuple[str, FieldPath, str, bool]]:
+def iter_validation_errors(
+    exc: ValidationError, data: Any
+) -> Iterator[tuple[str, FieldPath, str, bool]]:
     """pydantic errors → (code, data path, message, locate at key?) with union noise folded."""
     seen: dict[FieldPath, list[tuple[str, str, bool]]] = {}
     for err in exc.errors(include_url=False):
@@ -221,13 +227,23 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def validate_model(model: type[BaseModel], data: Any, locate: Callable[[FieldPath, bool], SourceSpan]) -> tuple[Any, list[Diagnostic]]:
+def validate_model(
+    model: type[BaseModel], data: Any, locate: Callable[[FieldPath, bool], SourceSpan]
+) -> tuple[Any, list[Diagnostic]]:
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
         diags = []
         for code, path, message, at_key in iter_validation_errors(exc, data):
-            diags.append(Diagnostic(code, message, locate(path, at_key), format_path(path), hints=_schema_hints(path, code)))
+            diags.append(
+                Diagnostic(
+                    code,
+                    message,
+                    locate(path, at_key),
+                    format_path(path),
+                    hints=_schema_hints(path, code),
+                )
+            )
         return None, diags
 
 
@@ -278,8 +294,13 @@ def resolve_monitor(
         if var == "account_id":
             hint = f"environment {env_name!r} has no account_id; set it in biaswatch.yaml"
         diags.append(
-            Diagnostic("E321", f"unknown variable '${{{var}}}' in environment {env_name!r}",
-                       provenance.span(field), format_path(field), hints=(hint,))
+            Diagnostic(
+                "E321",
+                f"unknown variable '${{{var}}}' in environment {env_name!r}",
+                provenance.span(field),
+                format_path(field),
+                hints=(hint,),
+            )
         )
     spec, schema_diags = validate_model(MonitorSpec, merged, lambda p, k: provenance.span(p, key=k))
     diags.extend(schema_diags)

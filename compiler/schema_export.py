@@ -44,7 +44,9 @@ def project_schema() -> dict[str, Any]:
         "properties": defaults["properties"],
         "additionalProperties": False,
     }
-    schema["$defs"].update({k: v for k, v in defaults.get("$defs", {}).items() if k not in schema["$defs"]})
+    schema["$defs"].update(
+        {k: v for k, v in defaults.get("$defs", {}).items() if k not in schema["$defs"]}
+    )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_BASE + "project.schema.json",

@@ -61,7 +61,9 @@ class AnalysisConfig(_Model):
 
 
 class _InputAttributes(_Model):
-    destination: Text = Field(description="Absolute container path where the data is placed (API LocalPath).")
+    destination: Text = Field(
+        description="Absolute container path where the data is placed (API LocalPath)."
+    )
     s3_input_mode: Literal["File", "Pipe"] = Field(default="File", description="API S3InputMode.")
     s3_data_distribution_type: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
         default="FullyReplicated", description="API S3DataDistributionType."
@@ -72,9 +74,12 @@ class _InputAttributes(_Model):
     end_time_offset: Text | None = Field(
         default=None, description="Negative ISO-8601 duration, e.g. -PT0H (API EndTimeOffset)."
     )
-    features_attribute: AttributeText | None = Field(default=None, description="API FeaturesAttribute.")
+    features_attribute: AttributeText | None = Field(
+        default=None, description="API FeaturesAttribute."
+    )
     inference_attribute: AttributeText | None = Field(
-        default=None, description="Index or JMESPath of the predicted label (API InferenceAttribute)."
+        default=None,
+        description="Index or JMESPath of the predicted label (API InferenceAttribute).",
     )
     probability_attribute: AttributeText | None = Field(
         default=None, description="Index or JMESPath of the probability (API ProbabilityAttribute)."
@@ -83,12 +88,15 @@ class _InputAttributes(_Model):
         default=None, description="Threshold for a positive prediction, in [0, 1]."
     )
     exclude_features_attribute: Text | None = Field(
-        default=None, description="Comma-separated features to exclude (API ExcludeFeaturesAttribute)."
+        default=None,
+        description="Comma-separated features to exclude (API ExcludeFeaturesAttribute).",
     )
 
 
 class EndpointInput(_InputAttributes):
-    endpoint_name: Text = Field(description="A real-time endpoint with data capture of input and output.")
+    endpoint_name: Text = Field(
+        description="A real-time endpoint with data capture of input and output."
+    )
     destination: Text = Field(
         default="/opt/ml/processing/input/endpoint", description="API EndpointInput.LocalPath."
     )
@@ -119,9 +127,15 @@ class DatasetFormat(_Model):
 
 
 class BatchTransformInput(_InputAttributes):
-    data_captured_destination_s3_uri: Text = Field(description="Where the batch transform captures data.")
-    destination: Text = Field(default="/opt/ml/processing/input", description="API BatchTransformInput.LocalPath.")
-    dataset_format: DatasetFormat = Field(description="Format of the captured data: csv, json or parquet.")
+    data_captured_destination_s3_uri: Text = Field(
+        description="Where the batch transform captures data."
+    )
+    destination: Text = Field(
+        default="/opt/ml/processing/input", description="API BatchTransformInput.LocalPath."
+    )
+    dataset_format: DatasetFormat = Field(
+        description="Format of the captured data: csv, json or parquet."
+    )
 
 
 class NetworkConfig(_Model):
@@ -137,12 +151,18 @@ class MonitorSpec(_Model):
     api_version: Literal["biaswatch/v1"] = Field(description="File format version.")
     kind: Literal["ModelBiasMonitor"]
     name: Text = Field(description="The monitoring schedule's name (API MonitoringScheduleName).")
-    tags: dict[Text, Text] = Field(default_factory=dict, description="Tags on the schedule and its job definition.")
+    tags: dict[Text, Text] = Field(
+        default_factory=dict, description="Tags on the schedule and its job definition."
+    )
     schedule_cron_expression: Text = Field(
         description="hourly | daily | cron(0 H ? * * *) | cron(0 H/N ? * * *) | NOW"
     )
-    data_analysis_start_time: Text | None = Field(default=None, description="Required with NOW, e.g. -PT5H.")
-    data_analysis_end_time: Text | None = Field(default=None, description="Required with NOW, e.g. -PT1H.")
+    data_analysis_start_time: Text | None = Field(
+        default=None, description="Required with NOW, e.g. -PT5H."
+    )
+    data_analysis_end_time: Text | None = Field(
+        default=None, description="Required with NOW, e.g. -PT1H."
+    )
     enable_cloudwatch_metrics: bool = Field(
         default=True, description="Sets the container variable publish_cloudwatch_metrics."
     )
@@ -155,21 +175,32 @@ class MonitorSpec(_Model):
     )
     output_kms_key: Text | None = None
     analysis_config: AnalysisConfig
-    constraints: Text | None = Field(default=None, description="S3 URI of the baseline constraints (analysis.json).")
-    baselining_job_name: Text | None = Field(default=None, description="A Clarify baselining processing job.")
+    constraints: Text | None = Field(
+        default=None, description="S3 URI of the baseline constraints (analysis.json)."
+    )
+    baselining_job_name: Text | None = Field(
+        default=None, description="A Clarify baselining processing job."
+    )
     role: Text = Field(description="Execution role ARN (usually an environment default).")
     instance_type: Text = "ml.m5.xlarge"
     instance_count: int = Field(default=1, ge=1, le=100)
     volume_size_in_gb: int = Field(default=30, ge=1, le=16384)
     volume_kms_key: Text | None = None
     max_runtime_in_seconds: int = Field(
-        default=1800, ge=1, le=86400, description="Sent explicitly; hourly bias jobs allow at most 1800."
+        default=1800,
+        ge=1,
+        le=86400,
+        description="Sent explicitly; hourly bias jobs allow at most 1800.",
     )
-    env: dict[Text, Text] = Field(default_factory=dict, description="Container environment (≤ 50 entries).")
+    env: dict[Text, Text] = Field(
+        default_factory=dict, description="Container environment (≤ 50 entries)."
+    )
     network_config: NetworkConfig | None = None
     enabled: bool = Field(default=True, description="false keeps the schedule but stopped.")
     deletion_protection: bool = Field(default=False, description="Refuse delete and replacement.")
-    environments: list[Text] | None = Field(default=None, description="Where the monitor exists; default all.")
+    environments: list[Text] | None = Field(
+        default=None, description="Where the monitor exists; default all."
+    )
     overrides: dict[Text, dict[str, Any]] = Field(
         default_factory=dict, description="Per-environment values merged over the file's."
     )
@@ -182,13 +213,21 @@ class EmulatorSettings(_Model):
 
 class Environment(_Model):
     region: Text
-    account_id: Text | None = Field(default=None, description="Apply refuses to run under another account.")
+    account_id: Text | None = Field(
+        default=None, description="Apply refuses to run under another account."
+    )
     artifact_bucket: Text = Field(description="Bucket for analysis configs and the lock.")
     artifact_prefix: Text = "biaswatch"
-    endpoint_url: Text | None = Field(default=None, description="A SageMaker-compatible endpoint, e.g. a served emulator.")
-    emulator: EmulatorSettings | None = Field(default=None, description="Run an embedded local emulator.")
+    endpoint_url: Text | None = Field(
+        default=None, description="A SageMaker-compatible endpoint, e.g. a served emulator."
+    )
+    emulator: EmulatorSettings | None = Field(
+        default=None, description="Run an embedded local emulator."
+    )
     vars: dict[Text, Text] = Field(default_factory=dict)
-    defaults: dict[str, Any] = Field(default_factory=dict, description="Monitor keys merged under every monitor.")
+    defaults: dict[str, Any] = Field(
+        default_factory=dict, description="Monitor keys merged under every monitor."
+    )
 
 
 class ProjectConfig(_Model):

@@ -32,20 +32,30 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in MONITOR_SUFFIXES and p.is_file()))
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in MONITOR_SUFFIXES and p.is_file())
+            )
         else:
             found.append(path)
     return list(dict.fromkeys(found))
 
 
-def load_workspace(project_file: Path, paths: Sequence[Path] | None = None, monitors_dir: str | None = None) -> Workspace:
+def load_workspace(
+    project_file: Path, paths: Sequence[Path] | None = None, monitors_dir: str | None = None
+) -> Workspace:
     """Load the project file and the monitor files (all of `monitors/` when no paths are given)."""
     root = project_file.parent
     diags: list[Diagnostic] = []
     project_doc = None
     if not project_file.is_file():
-        diags.append(Diagnostic("E501", f"project file {project_file.name!r} not found", SourceSpan(project_file.as_posix()),
-                                hints=("run biaswatch from the repository root or pass --project-file",)))
+        diags.append(
+            Diagnostic(
+                "E501",
+                f"project file {project_file.name!r} not found",
+                SourceSpan(project_file.as_posix()),
+                hints=("run biaswatch from the repository root or pass --project-file",),
+            )
+        )
     else:
         project_doc, load_diags = load_file(project_file, display_path(project_file, root))
         diags.extend(load_diags)
@@ -53,13 +63,21 @@ def load_workspace(project_file: Path, paths: Sequence[Path] | None = None, moni
         files = discover(paths)
         missing = [p for p in files if not p.exists()]
         for p in missing:
-            diags.append(Diagnostic("E101", "no such file or directory", SourceSpan(display_path(p, root))))
+            diags.append(
+                Diagnostic("E101", "no such file or directory", SourceSpan(display_path(p, root)))
+            )
         files = [p for p in files if p.exists()]
     else:
         folder = root / (monitors_dir or _monitors_dir(project_doc))
         files = discover([folder]) if folder.is_dir() else []
         if not files:
-            diags.append(Diagnostic("E502", f"no monitor files in {display_path(folder, root)!r}", SourceSpan(display_path(folder, root))))
+            diags.append(
+                Diagnostic(
+                    "E502",
+                    f"no monitor files in {display_path(folder, root)!r}",
+                    SourceSpan(display_path(folder, root)),
+                )
+            )
     documents = []
     for path in files:
         doc, load_diags = load_file(path, display_path(path, root))

@@ -20,7 +20,12 @@ def assert_golden(relative: str, actual: str) -> None:
     if expected != actual:
         diff = "".join(
             difflib.unified_diff(
-                expected.splitlines(keepends=True), actual.splitlines(keepends=True), str(path), "actual"
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                str(path),
+                "actual",
             )
         )
-        raise AssertionError(f"output differs from {relative} (run `make golden` if intended):\n{diff}")
+        raise AssertionError(
+            f"output differs from {relative} (run `make golden` if intended):\n{diff}"
+        )

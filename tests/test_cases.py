@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from compiler import awsmodel
-from compiler.diagnostics import sort_diagnostics
 from compiler.build import EnvironmentBuild, build_environment, build_project
+from compiler.diagnostics import sort_diagnostics
 from compiler.loader import load_file
 from compiler.render.diagnostics import render_text
 from compiler.workspace import display_path, load_workspace
@@ -29,7 +29,11 @@ def _build(project_file: Path, folder: Path, env: str) -> EnvironmentBuild:
     assert project is not None and not project_diags
     build = build_environment(project, ws.documents, env)
     return EnvironmentBuild(
-        build.name, build.environment, build.target, build.monitors, sort_diagnostics((*ws.diagnostics, *build.diagnostics))
+        build.name,
+        build.environment,
+        build.target,
+        build.monitors,
+        sort_diagnostics((*ws.diagnostics, *build.diagnostics)),
     )
 
 
@@ -45,7 +49,9 @@ def _all_compiled() -> list[tuple[str, str, dict]]:
     out = []
     for build in _repo_builds():
         for m in build.monitors:
-            out.append((f"examples/{build.name}/{m.spec.name}", m.spec.name, m.desired.compiled_view()))
+            out.append(
+                (f"examples/{build.name}/{m.spec.name}", m.spec.name, m.desired.compiled_view())
+            )
     for env in ("local", "prod"):
         build = _build(CASES / "biaswatch.yaml", CASES / "valid", env)
         for m in build.monitors:
@@ -68,19 +74,36 @@ def test_valid_cases__every_environment__no_diagnostics() -> None:
         assert build.monitors
 
 
-@pytest.mark.parametrize("label,name,view", _all_compiled(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "label,name,view", _all_compiled(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_compile__example__matches_golden(label: str, name: str, view: dict) -> None:
     assert_golden(f"compile/{label}.json", json.dumps(view, indent=2, ensure_ascii=False) + "\n")
 
 
-@pytest.mark.parametrize("label,name,view", _all_compiled(), ids=lambda v: v if isinstance(v, str) else "")
-def test_compile__example__passes_strict_service_model_check(label: str, name: str, view: dict) -> None:
-    assert awsmodel.check_request("CreateModelBiasJobDefinition", view["CreateModelBiasJobDefinition"]) == ()
-    assert awsmodel.check_request("CreateMonitoringSchedule", view["CreateMonitoringSchedule"]) == ()
+@pytest.mark.parametrize(
+    "label,name,view", _all_compiled(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_compile__example__passes_strict_service_model_check(
+    label: str, name: str, view: dict
+) -> None:
+    assert (
+        awsmodel.check_request("CreateModelBiasJobDefinition", view["CreateModelBiasJobDefinition"])
+        == ()
+    )
+    assert (
+        awsmodel.check_request("CreateMonitoringSchedule", view["CreateMonitoringSchedule"]) == ()
+    )
     schedule = view["CreateMonitoringSchedule"]["MonitoringScheduleConfig"]
-    assert schedule["MonitoringJobDefinitionName"] == view["CreateModelBiasJobDefinition"]["JobDefinitionName"]
+    assert (
+        schedule["MonitoringJobDefinitionName"]
+        == view["CreateModelBiasJobDefinition"]["JobDefinitionName"]
+    )
     assert len(schedule["MonitoringJobDefinitionName"]) <= 63
-    assert view["AnalysisConfigS3Uri"] == view["CreateModelBiasJobDefinition"]["ModelBiasAppSpecification"]["ConfigUri"]
+    assert (
+        view["AnalysisConfigS3Uri"]
+        == view["CreateModelBiasJobDefinition"]["ModelBiasAppSpecification"]["ConfigUri"]
+    )
 
 
 def _invalid_build() -> EnvironmentBuild:
@@ -93,7 +116,9 @@ def _invalid_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", _invalid_files(), ids=lambda p: p.stem)
 def test_invalid_case__validated__produces_exactly_declared_diagnostics(path: Path) -> None:
-    expected = sorted((code, int(line), int(col)) for code, line, col in EXPECT.findall(path.read_text()))
+    expected = sorted(
+        (code, int(line), int(col)) for code, line, col in EXPECT.findall(path.read_text())
+    )
     build = _invalid_build()
     rel = display_path(path, CASES)
     mine = [d for d in build.diagnostics if d.span and d.span.path == rel]

@@ -34,7 +34,9 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
         }
         for d in diagnostics
     ]
-    return json.dumps({"version": DIAGNOSTICS_FORMAT_VERSION, "diagnostics": items}, indent=2) + "\n"
+    return (
+        json.dumps({"version": DIAGNOSTICS_FORMAT_VERSION, "diagnostics": items}, indent=2) + "\n"
+    )
 
 
 def _escape_data(text: str) -> str:
@@ -50,7 +52,11 @@ def render_github(diagnostics: Sequence[Diagnostic]) -> str:
     for d in diagnostics:
         props = []
         if d.span:
-            props += [f"file={_escape_property(d.span.path)}", f"line={d.span.line}", f"col={d.span.column}"]
+            props += [
+                f"file={_escape_property(d.span.path)}",
+                f"line={d.span.line}",
+                f"col={d.span.column}",
+            ]
         props.append(f"title={_escape_property(d.code + (' ' + d.field if d.field else ''))}")
         message = d.message + "".join(f"\nhint: {h}" for h in d.hints)
         lines.append(f"::{d.severity.value} {','.join(props)}::{_escape_data(message)}")
