@@ -107,3 +107,36 @@ CODES: dict[str, str] = {
     "E502": "no monitor files found",
     "E503": "monitor not found",
 }
+
+CODES.update(
+    {
+        # AWS, plan and apply
+        "E401": "access denied",
+        "E402": "throttled after all retries",
+        "E403": "resource not found",
+        "E404": "resource in use",
+        "E405": "request rejected by SageMaker",
+        "E406": "cannot reach the endpoint",
+        "E407": "AWS error",
+        "E408": "no AWS credentials",
+        "E409": "caller account differs from the environment's account_id",
+        "E410": "plan file targets another project, environment, account or region",
+        "E411": "stale plan: live state or monitor files changed since the plan",
+        "E412": "plan file altered or unreadable",
+        "E413": "environment locked by another run",
+        "E414": "name collides with a schedule biaswatch does not own",
+        "E415": "deletion protection",
+        "E416": "schedule failed",
+        "E417": "timed out waiting for a schedule",
+        "E418": "created resource differs from the plan (not adopted)",
+        "E419": "apply incomplete",
+        "E420": "emulator state unusable",
+        # warnings
+        "W601": "endpoint not found",
+        "W602": "endpoint data capture lacks input or output",
+        "W603": "schedule is busy (Pending)",
+        "W604": "schedule is in status Failed",
+        "W605": "analysis config object altered or unreadable",
+        "W606": "owned resource not in git (orphan)",
+    }
+)

@@ -1,0 +1,401 @@
+"""The AWS adapter: the only module that imports boto3.
+
+One shared client per service (botocore clients are thread-safe, and the adaptive retry
+mode's rate limiter lives in the client object, so sharing it is what makes throttling
+slow the run down instead of failing it). Every AWS error is translated here, by error
+code, into a Diagnostic naming the operation, the resource and the monitor file.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from compiler.diagnostics import Diagnostic, SourceSpan
+
+T = TypeVar("T")
+
+# Explicit, not botocore's defaults (reliability.md): adaptive retries with a client-side
+# rate limiter, bounded attempts, and timeouts so a dead endpoint fails fast.
+RETRY_ATTEMPTS = 6
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 30
+MAX_WORKERS = 16
+
+
+class AwsError(Exception):
+    """An AWS call failed in a way the user must see; carries the diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic, error_code: str = "") -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+        self.error_code = error_code
+
+
+_CODE_MAP = {
+    "AccessDenied": "E401",
+    "AccessDeniedException": "E401",
+    "UnauthorizedOperation": "E401",
+    "ExpiredToken": "E401",
+    "ExpiredTokenException": "E401",
+    "InvalidClientTokenId": "E401",
+    "ThrottlingException": "E402",
+    "Throttling": "E402",
+    "ThrottledException": "E402",
+    "RequestLimitExceeded": "E402",
+    "SlowDown": "E402",
+    "ResourceNotFound": "E403",
+    "NoSuchKey": "E403",
+    "NoSuchBucket": "E403",
+    "404": "E403",
+    "ResourceInUse": "E404",
+    "ResourceLimitExceeded": "E404",
+    "PreconditionFailed": "E404",
+    "412": "E404",
+    "ValidationException": "E405",
+}
+
+
+def translate(exc: Exception, operation: str, resource: str, source: str | None = None) -> AwsError:
+    """Any botocore failure → AwsError with a located diagnostic (by code, never by message)."""
+    span = SourceSpan(source) if source else None
+    if isinstance(exc, botocore.exceptions.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = str(err.get("Message", "")) or f"HTTP {status}"
+        ours = _CODE_MAP.get(code) or _CODE_MAP.get(str(status), "E407")
+        hints: tuple[str, ...] = ()
+        if ours == "E401":
+            hints = (
+                "check the credentials and the IAM policy (`biaswatch iam-policy` prints what is needed)",
+            )
+        elif ours == "E402":
+            hints = (
+                "SageMaker kept throttling after all retries; rerun later or lower the concurrency",
+            )
+        diag = Diagnostic(
+            ours, f"{operation} {resource}: {code or status}: {message}", span, hints=hints
+        )
+        return AwsError(diag, code)
+    if isinstance(
+        exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError
+    ):
+        return AwsError(
+            Diagnostic(
+                "E408",
+                f"{operation} {resource}: no AWS credentials found",
+                span,
+                hints=(
+                    "configure credentials (environment, profile or OIDC role) for this environment",
+                ),
+            )
+        )
+    if isinstance(
+        exc,
+        botocore.exceptions.EndpointConnectionError
+        | botocore.exceptions.ConnectTimeoutError
+        | botocore.exceptions.ReadTimeoutError
+        | botocore.exceptions.ConnectionClosedError,
+    ):
+        return AwsError(
+            Diagnostic("E406", f"{operation} {resource}: cannot reach the endpoint: {exc}", span)
+        )
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return AwsError(Diagnostic("E407", f"{operation} {resource}: {exc}", span))
+    raise exc
+
+
+@dataclass
+class CallCounter:
+    """API calls per operation, counted from botocore's events (for plans and benchmarks)."""
+
+    counts: collections.Counter[str] = field(default_factory=collections.Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        with self.lock:
+            self.counts[model.name if model is not None else "?"] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def mutating(self) -> int:
+        readonly = ("Describe", "List", "Get", "Head")
+        return sum(n for op, n in self.counts.items() if not op.startswith(readonly))
+
+
+@dataclass
+class Clients:
+    region: str
+    sagemaker: Any
+    s3: Any
+    sts: Any
+    calls: CallCounter
+    max_workers: int = MAX_WORKERS
+
+    def map(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
+        """Run fn over items concurrently within the bound, results in input order."""
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+
+def make_clients(
+    region: str,
+    endpoint_url: str | None = None,
+    credentials: Mapping[str, str] | None = None,
+    max_workers: int = MAX_WORKERS,
+    retry_attempts: int = RETRY_ATTEMPTS,
+) -> Clients:
+    config = Config(
+        region_name=region,
+        retries={"mode": "adaptive", "total_max_attempts": retry_attempts},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_pool_connections=max_workers + 4,
+    )
+    session = boto3.session.Session(
+        region_name=region, **(dict(credentials) if credentials else {})
+    )
+    counter = CallCounter()
+    made = {}
+    for service in ("sagemaker", "s3", "sts"):
+        client = session.client(service, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
+        client.meta.events.register("before-call.*.*", counter)
+        made[service] = client
+    return Clients(region, made["sagemaker"], made["s3"], made["sts"], counter, max_workers)
+
+
+def call(
+    fn: Callable[..., Any], operation: str, resource: str, source: str | None = None, **params: Any
+) -> Any:
+    try:
+        return fn(**params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise translate(exc, operation, resource, source) from exc
+
+
+def error_code(exc: BaseException) -> str:
+    if isinstance(exc, AwsError):
+        return exc.error_code
+    return ""
+
+
+# ---- reads ---------------------------------------------------------------------------
+
+
+def read_account_id(clients: Clients) -> str:
+    return str(call(clients.sts.get_caller_identity, "GetCallerIdentity", "caller")["Account"])
+
+
+def list_bias_schedules(clients: Clients) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"MonitoringTypeEquals": "ModelBias", "MaxResults": 100}
+        if token:
+            params["NextToken"] = token
+        page = call(
+            clients.sagemaker.list_monitoring_schedules,
+            "ListMonitoringSchedules",
+            "ModelBias schedules",
+            **params,
+        )
+        out.extend(page.get("MonitoringScheduleSummaries", []))
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
+def list_bias_job_definitions(clients: Clients) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"MaxResults": 100}
+        if token:
+            params["NextToken"] = token
+        page = call(
+            clients.sagemaker.list_model_bias_job_definitions,
+            "ListModelBiasJobDefinitions",
+            "definitions",
+            **params,
+        )
+        out.extend(page.get("JobDefinitionSummaries", []))
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
+def describe_schedule(clients: Clients, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(
+            call(
+                clients.sagemaker.describe_monitoring_schedule,
+                "DescribeMonitoringSchedule",
+                name,
+                MonitoringScheduleName=name,
+            )
+        )
+    except AwsError as exc:
+        if exc.error_code == "ResourceNotFound":
+            return None
+        raise
+
+
+def describe_job_definition(clients: Clients, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(
+            call(
+                clients.sagemaker.describe_model_bias_job_definition,
+                "DescribeModelBiasJobDefinition",
+                name,
+                JobDefinitionName=name,
+            )
+        )
+    except AwsError as exc:
+        if exc.error_code == "ResourceNotFound":
+            return None
+        raise
+
+
+def list_tags(clients: Clients, arn: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+        if token:
+            params["NextToken"] = token
+        page = call(clients.sagemaker.list_tags, "ListTags", arn, **params)
+        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
+        token = page.get("NextToken")
+        if not token:
+            return tags
+
+
+def describe_endpoint(clients: Clients, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(
+            call(clients.sagemaker.describe_endpoint, "DescribeEndpoint", name, EndpointName=name)
+        )
+    except AwsError as exc:
+        # SageMaker answers a missing endpoint with ValidationException "Could not find endpoint".
+        if exc.error_code in ("ResourceNotFound", "ValidationException"):
+            return None
+        raise
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    rest = uri.split("://", 1)[1]
+    bucket, _, key = rest.partition("/")
+    return bucket, key
+
+
+def read_object(clients: Clients, uri: str) -> bytes | None:
+    bucket, key = split_s3_uri(uri)
+    try:
+        response = call(clients.s3.get_object, "GetObject", uri, Bucket=bucket, Key=key)
+    except AwsError as exc:
+        if exc.error_code in ("NoSuchKey", "NoSuchBucket", "404", "AccessDenied"):
+            return None
+        raise
+    return bytes(response["Body"].read())
+
+
+def list_keys(clients: Clients, uri: str) -> Iterator[dict[str, Any]]:
+    bucket, prefix = split_s3_uri(uri)
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix.rstrip("/") + "/"}
+        if token:
+            params["ContinuationToken"] = token
+        try:
+            page = call(clients.s3.list_objects_v2, "ListObjectsV2", uri, **params)
+        except AwsError as exc:
+            if exc.error_code in ("NoSuchBucket", "AccessDenied"):
+                return
+            raise
+        yield from page.get("Contents", [])
+        if not page.get("IsTruncated"):
+            return
+        token = page.get("NextContinuationToken")
+
+
+# ---- writes --------------------------------------------------------------------------
+
+
+def put_object(
+    clients: Clients,
+    uri: str,
+    body: bytes,
+    source: str | None = None,
+    *,
+    if_none_match: bool = False,
+) -> bool:
+    """Write an object; with if_none_match, False when it already exists (412)."""
+    bucket, key = split_s3_uri(uri)
+    params: dict[str, Any] = {
+        "Bucket": bucket,
+        "Key": key,
+        "Body": body,
+        "ContentType": "application/json",
+    }
+    if if_none_match:
+        params["IfNoneMatch"] = "*"
+    try:
+        call(clients.s3.put_object, "PutObject", uri, source, **params)
+    except AwsError as exc:
+        if if_none_match and exc.error_code in ("PreconditionFailed", "412"):
+            return False
+        raise
+    return True
+
+
+def delete_object(clients: Clients, uri: str) -> None:
+    bucket, key = split_s3_uri(uri)
+    call(clients.s3.delete_object, "DeleteObject", uri, Bucket=bucket, Key=key)
+
+
+def ensure_bucket(clients: Clients, bucket: str) -> None:
+    try:
+        call(clients.s3.head_bucket, "HeadBucket", bucket, Bucket=bucket)
+        return
+    except AwsError as exc:
+        if exc.error_code not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    params: dict[str, Any] = {"Bucket": bucket}
+    if clients.region != "us-east-1":
+        params["CreateBucketConfiguration"] = {"LocationConstraint": clients.region}
+    call(clients.s3.create_bucket, "CreateBucket", bucket, **params)
+
+
+def sagemaker_call(
+    clients: Clients, operation: str, resource: str, source: str | None = None, **params: Any
+) -> Any:
+    """A SageMaker call by its API name, e.g. ("CreateMonitoringSchedule", name, **request)."""
+    method = getattr(clients.sagemaker, _snake(operation))
+    return call(method, operation, resource, source, **params)
+
+
+def _snake(operation: str) -> str:
+    out = []
+    for i, ch in enumerate(operation):
+        if ch.isupper() and i:
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=str, sort_keys=True)

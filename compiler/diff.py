@@ -1,0 +1,139 @@
+"""Field-level differences (deepdiff) reported in the user's vocabulary where possible."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from compiler.resolve import format_path
+from compiler.source import FieldPath
+
+MISSING = None  # what a field added or removed shows on its absent side
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field: `path` in monitor-file terms where it maps back, else API terms."""
+
+    resource: (
+        str  # schedule | job_definition | analysis_config | tags | job_definition_tags | state
+    )
+    path: str
+    before: Any
+    after: Any
+
+
+# API path prefix → monitor-file path prefix (longest match wins).
+_API_TO_USER: list[tuple[FieldPath, FieldPath]] = [
+    (("ModelBiasJobInput", "EndpointInput", "LocalPath"), ("endpoint_input", "destination")),
+    (("ModelBiasJobInput", "EndpointInput"), ("endpoint_input",)),
+    (
+        ("ModelBiasJobInput", "BatchTransformInput", "LocalPath"),
+        ("batch_transform_input", "destination"),
+    ),
+    (("ModelBiasJobInput", "BatchTransformInput"), ("batch_transform_input",)),
+    (("ModelBiasJobInput", "GroundTruthS3Input", "S3Uri"), ("ground_truth_input",)),
+    (("ModelBiasJobOutputConfig", "MonitoringOutputs", 0, "S3Output", "S3Uri"), ("output_s3_uri",)),
+    (("ModelBiasJobOutputConfig", "KmsKeyId"), ("output_kms_key",)),
+    (("JobResources", "ClusterConfig", "VolumeKmsKeyId"), ("volume_kms_key",)),
+    (("JobResources", "ClusterConfig"), ()),
+    (("RoleArn",), ("role",)),
+    (("StoppingCondition", "MaxRuntimeInSeconds"), ("max_runtime_in_seconds",)),
+    (
+        ("ModelBiasAppSpecification", "Environment", "publish_cloudwatch_metrics"),
+        ("enable_cloudwatch_metrics",),
+    ),
+    (("ModelBiasAppSpecification", "Environment"), ("env",)),
+    (("ModelBiasBaselineConfig", "ConstraintsResource", "S3Uri"), ("constraints",)),
+    (("ModelBiasBaselineConfig", "BaseliningJobName"), ("baselining_job_name",)),
+    (
+        ("NetworkConfig", "EnableInterContainerTrafficEncryption"),
+        ("network_config", "encrypt_inter_container_traffic"),
+    ),
+    (("NetworkConfig", "VpcConfig", "SecurityGroupIds"), ("network_config", "security_group_ids")),
+    (("NetworkConfig", "VpcConfig", "Subnets"), ("network_config", "subnets")),
+    (("NetworkConfig",), ("network_config",)),
+    (("ScheduleConfig", "ScheduleExpression"), ("schedule_cron_expression",)),
+    (("ScheduleConfig",), ()),
+]
+# Keys under these API prefixes are user data (env var names), not API member names.
+_VERBATIM = {("ModelBiasAppSpecification", "Environment")}
+
+
+def _snake(name: str) -> str:
+    special = {
+        "VolumeSizeInGB": "volume_size_in_gb",
+        "DatasetFormat": "dataset_format",
+        "DataCapturedDestinationS3Uri": "data_captured_destination_s3_uri",
+    }
+    if name in special:
+        return special[name]
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def user_path(api: FieldPath) -> str:
+    """`ModelBiasJobInput.EndpointInput.StartTimeOffset` → `endpoint_input.start_time_offset`."""
+    for prefix, user in sorted(_API_TO_USER, key=lambda p: -len(p[0])):
+        if api[: len(prefix)] == prefix:
+            rest = api[len(prefix) :]
+            if prefix in _VERBATIM:
+                return format_path((*user, *rest))
+            return format_path((*user, *(_snake(p) if isinstance(p, str) else p for p in rest)))
+    return format_path(api)
+
+
+def diff_values(
+    resource: str, before: Any, after: Any, *, translate: bool = True, prefix: FieldPath = ()
+) -> list[FieldChange]:
+    """Leaf-level changes from before to after, paths translated for display."""
+    if before == after:
+        return []
+    if not isinstance(before, Mapping | list) or not isinstance(after, Mapping | list):
+        return [FieldChange(resource, _render(prefix, translate, resource), before, after)]
+    tree = DeepDiff(before, after, view="tree", ignore_order=False, verbose_level=2)
+    changes: dict[str, FieldChange] = {}
+    for kind, levels in tree.items():
+        for level in levels:
+            path = tuple(level.path(output_format="list"))
+            t1 = None if kind.endswith("_added") else level.t1
+            t2 = None if kind.endswith("_removed") else level.t2
+            # A list of scalars (headers, facet values, subnets) reads best whole: [1] → [2].
+            while (
+                path
+                and isinstance(path[-1], int)
+                and (_scalar_list(_get(before, path[:-1])) or _scalar_list(_get(after, path[:-1])))
+            ):
+                path = path[:-1]
+                t1, t2 = _get(before, path), _get(after, path)
+            rendered = _render((*prefix, *path), translate, resource)
+            changes[rendered] = FieldChange(resource, rendered, t1, t2)
+    return sorted(changes.values(), key=lambda c: c.path)
+
+
+def _get(value: Any, path: FieldPath) -> Any:
+    for part in path:
+        if (isinstance(value, Mapping) and part in value) or (isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _scalar_list(value: Any) -> bool:
+    return isinstance(value, list) and all(not isinstance(v, Mapping | list) for v in value)
+
+
+def _render(path: FieldPath, translate: bool, resource: str) -> str:
+    if resource == "analysis_config":
+        return format_path(("analysis_config", *path))
+    if resource in ("tags", "job_definition_tags"):
+        return (
+            format_path(("tags", *path))
+            if resource == "tags"
+            else format_path(("job_definition_tags", *path))
+        )
+    return user_path(path) if translate else format_path(path)
