@@ -123,7 +123,7 @@ class Controller:
             with self.mutation_lock:
                 state.save_state(self.state_file)
 
-    def reset(self) -> None:
+    def reset(self, save: bool = True) -> None:
         """Forget everything: moto's state (all services), counters and faults."""
         with self.mutation_lock:
             moto_api_backend.reset()
@@ -131,7 +131,8 @@ class Controller:
             self.reset_counts()
             schedules.settings.fail_next_schedule_with = None
             schedules.settings.execution_outcomes.clear()
-            self.save()
+            if save:
+                self.save()
 
     def configure(self, values: dict[str, Any]) -> dict[str, Any]:
         """Apply lifecycle/execution settings; unknown keys are an error."""

@@ -145,7 +145,8 @@ class Emulator:
             _running = self
         try:
             schedules.install()
-            self.controller.reset()
+            # No save here: the state file is read below, not overwritten.
+            self.controller.reset(save=False)
             self.faults.configure(
                 latency_ms=self.faults.latency_ms,
                 throttle_tps=self.faults.throttle_tps,
