@@ -230,7 +230,7 @@ def _resolve_config(backend: SageMakerModelBackend, config: Mapping[str, Any]) -
     endpoint = _definition_endpoint(backend, monitoring_type, name)
     # SageMaker checks at CreateMonitoringSchedule that the endpoint of EndpointInput exists in
     # the same account (reference 3.3, sagemaker-python-sdk issue #4873); the error code is
-    # UNCONFIRMED (README).
+    # UNCONFIRMED (README). Data capture being enabled is not checked (reference 3.10).
     if endpoint and endpoint not in backend.endpoints:
         raise ValidationError(
             f"Endpoint {endpoint!r} named in job definition {name!r} does not exist in account "
@@ -766,7 +766,9 @@ def _h_create_model_bias_job_definition(self: SageMakerResponse) -> Any:
     backend = self.sagemaker_backend
     name = p["JobDefinitionName"]
     with _lock:
-        # moto overwrites silently; SageMaker answers ResourceInUse (reference 1.8).
+        # moto overwrites silently; SageMaker answers ResourceInUse (reference 1.8). Only
+        # bias names are compared: a shared namespace across the four types is UNCONFIRMED
+        # (reference 4.9).
         if name in backend.model_bias_job_definitions:
             raise ResourceInUseException(f"Job definition {name} already exists")
         result = _original["create_model_bias_job_definition"](self)

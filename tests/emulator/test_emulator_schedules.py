@@ -292,3 +292,43 @@ def test_create_schedule__now_with_window__accepted(sm: Any, definition: str) ->
         sm.describe_monitoring_schedule(MonitoringScheduleName="once")["MonitoringScheduleConfig"]
         == config
     )
+
+
+def test_update_schedule__stopped__stays_stopped_after_pending(sm: Any, definition: str) -> None:
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName="credit-risk", MonitoringScheduleConfig=schedule_config(definition)
+    )
+    sm.stop_monitoring_schedule(MonitoringScheduleName="credit-risk")
+    sm.update_monitoring_schedule(
+        MonitoringScheduleName="credit-risk",
+        MonitoringScheduleConfig=schedule_config(definition, "cron(0 6 ? * * *)"),
+    )
+    described = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk")
+    assert described["MonitoringScheduleStatus"] == "Stopped"
+
+
+def test_update_schedule__failed__cleared_to_scheduled(
+    emulator: Emulator, sm: Any, definition: str
+) -> None:
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName="credit-risk", MonitoringScheduleConfig=schedule_config(definition)
+    )
+    emulator.fail_schedule("credit-risk", "boom")
+    sm.update_monitoring_schedule(
+        MonitoringScheduleName="credit-risk", MonitoringScheduleConfig=schedule_config(definition)
+    )
+    described = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk")
+    assert described["MonitoringScheduleStatus"] == "Scheduled"
+    assert "FailureReason" not in described
+
+
+def test_start_schedule__failed__validation_exception(
+    emulator: Emulator, sm: Any, definition: str
+) -> None:
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName="credit-risk", MonitoringScheduleConfig=schedule_config(definition)
+    )
+    emulator.fail_schedule("credit-risk", "boom")
+    with pytest.raises(ClientError) as info:
+        sm.start_monitoring_schedule(MonitoringScheduleName="credit-risk")
+    assert error_code(info) == "ValidationException"
