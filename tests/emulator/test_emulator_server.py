@@ -64,3 +64,16 @@ def test_emulator__reset__forgets_state(emulator: Emulator) -> None:
     s3.create_bucket(Bucket="acme")
     emulator.reset()
     assert s3.list_buckets()["Buckets"] == []
+
+
+def test_emulator__port_taken__os_error_and_slot_released() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match="cannot start the emulator"):
+            Emulator(port=port).start()
+    with Emulator(pending_seconds=0):
+        pass
