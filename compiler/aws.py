@@ -165,14 +165,20 @@ def make_clients(
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
         max_pool_connections=max_workers + 4,
+        # Path-style keeps bucket names out of the host name, which a loopback emulator needs.
+        s3={"addressing_style": "path"} if endpoint_url else None,
     )
+    creds = dict(credentials or {})
     session = boto3.session.Session(
-        region_name=region, **(dict(credentials) if credentials else {})
+        aws_access_key_id=creds.get("aws_access_key_id"),
+        aws_secret_access_key=creds.get("aws_secret_access_key"),
+        aws_session_token=creds.get("aws_session_token"),
+        region_name=region,
     )
     counter = CallCounter()
     made = {}
     for service in ("sagemaker", "s3", "sts"):
-        client = session.client(service, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
+        client: Any = session.client(service, endpoint_url=endpoint_url, config=config)
         client.meta.events.register("before-call.*.*", counter)
         made[service] = client
     return Clients(region, made["sagemaker"], made["s3"], made["sts"], counter, max_workers)
@@ -291,6 +297,24 @@ def describe_endpoint(clients: Clients, name: str) -> dict[str, Any] | None:
         )
     except AwsError as exc:
         # SageMaker answers a missing endpoint with ValidationException "Could not find endpoint".
+        if exc.error_code in ("ResourceNotFound", "ValidationException"):
+            return None
+        raise
+
+
+def describe_endpoint_config(clients: Clients, name: str) -> dict[str, Any] | None:
+    if not name:
+        return None
+    try:
+        return dict(
+            call(
+                clients.sagemaker.describe_endpoint_config,
+                "DescribeEndpointConfig",
+                name,
+                EndpointConfigName=name,
+            )
+        )
+    except AwsError as exc:
         if exc.error_code in ("ResourceNotFound", "ValidationException"):
             return None
         raise

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from compiler import __version__
+from compiler.apply import ApplyResult, Waits, apply_plan
+from compiler.aws import AwsError
 from compiler.build import EnvironmentBuild, Project, build_environment, build_project
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors, sort_diagnostics
+from compiler.drift import build_drift
+from compiler.emulator.cli import emulator as emulator_group
+from compiler.live import LiveRead, read_live, read_violation_bodies
+from compiler.lock import acquire_lock, force_unlock, lock_uri, release_lock
+from compiler.plan import Plan, build_plan
+from compiler.planfile import build_plan_file, check_plan_file, files_digest, parse_plan_file
 from compiler.render.diagnostics import RENDERERS
+from compiler.render.json import plan_to_dict, render_drift_json, render_plan_json
+from compiler.render.markdown import render_drift_markdown, render_plan_markdown
+from compiler.render.text import render_drift_text, render_plan_text
+from compiler.runtime import Connection, check_account, connect
 from compiler.workspace import Workspace, load_workspace
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_USAGE = 64
+CACHE_DIR = Path(".biaswatch") / "cache"
 
 
 @dataclass
@@ -185,15 +200,313 @@ def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> N
     click.echo(json.dumps(out, indent=2, sort_keys=False, ensure_ascii=False))
 
 
-def _attach_optional_commands() -> None:
+def _monitor_files(ws: Workspace) -> list[tuple[str, bytes]]:
+    files = [(d.path, (ws.root / d.path).read_bytes()) for d in ws.documents]
+    if ws.project_document is not None:
+        files.append((ws.project_document.path, (ws.root / ws.project_document.path).read_bytes()))
+    return files
+
+
+@dataclass
+class Session:
+    """One environment's compiled monitors, an open connection and its live state."""
+
+    ws: Workspace
+    project: Project
+    build: EnvironmentBuild
+    conn: Connection
+    account: str | None
+
+
+@contextlib.contextmanager
+def _session(opts: Options, env: str | None, *, check_account_id: bool) -> Iterator[Session]:
+    ws, project = _workspace(opts)
+    build = _build(opts, ws, project, env)
     try:
-        from compiler.emulator.cli import emulator
-    except ImportError:  # the emulator package is optional at import time only during development
-        return
-    cli.add_command(emulator)
+        with connect(build.name, build.environment, ws.root) as conn:
+            account = check_account(conn) if check_account_id else None
+            yield Session(ws, project, build, conn, account or build.target.account_id)
+    except AwsError as exc:
+        fail(opts, [exc.diagnostic])
 
 
-_attach_optional_commands()
+def _read_plan(
+    session: Session, *, allow_destroy: bool, targets: Sequence[str] = (), use_cache: bool = True
+) -> tuple[Plan, LiveRead]:
+    desired = [m.desired for m in session.build.monitors]
+    unknown = sorted(set(targets) - {d.name for d in desired})
+    if unknown:
+        raise click.UsageError(
+            f"--target names no monitor in environment {session.build.name!r}: {', '.join(unknown)}"
+        )
+    live = read_live(
+        session.conn.clients,
+        session.project.config.project,
+        desired,
+        session.ws.root / CACHE_DIR / session.build.name,
+        use_cache=use_cache,
+    )
+    plan = build_plan(
+        session.project.config.project,
+        session.build.name,
+        session.account,
+        session.build.target.region,
+        desired,
+        live.state,
+        allow_destroy=allow_destroy,
+        targets=targets or None,
+        endpoint_states=live.endpoint_states,
+    )
+    return plan, live
+
+
+def _render_plan(plan: Plan, fmt: str, color: bool) -> str:
+    if fmt == "json":
+        return render_plan_json(plan)
+    if fmt == "markdown":
+        return render_plan_markdown(plan)
+    return render_plan_text(plan, color=color)
+
+
+FORMAT = click.Choice(["text", "json", "markdown"])
+
+
+@cli.command()
+@click.option("--env", "env", default=None, help="Environment to plan.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan for `apply FILE`.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--target", "targets", multiple=True, help="Plan only these monitors (repeatable).")
+@click.option(
+    "--allow-destroy", is_flag=True, help="Plan deletion of managed schedules whose files are gone."
+)
+@click.pass_obj
+def plan(
+    opts: Options,
+    env: str | None,
+    out: Path | None,
+    detailed_exitcode: bool,
+    fmt: str,
+    targets: tuple[str, ...],
+    allow_destroy: bool,
+) -> None:
+    """Read live state and show what apply would change. Takes no lock."""
+    with _session(opts, env, check_account_id=False) as session:
+        try:
+            the_plan, _ = _read_plan(session, allow_destroy=allow_destroy, targets=targets)
+        except AwsError as exc:
+            fail(opts, [exc.diagnostic])
+        emit_diagnostics(opts, the_plan.diagnostics)
+        click.echo(_render_plan(the_plan, fmt, opts.color), nl=False)
+        if out is not None:
+            saved = build_plan_file(
+                the_plan,
+                tool_version=__version__,
+                monitors_digest=files_digest(_monitor_files(session.ws)),
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                rendered=plan_to_dict(the_plan),
+            )
+            out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            click.echo(f"Saved the plan to {out}. Apply it with: biaswatch apply {out}", err=True)
+    if the_plan.blocked:
+        raise Stop(EXIT_ERROR)
+    if detailed_exitcode and the_plan.has_changes:
+        raise Stop(EXIT_CHANGES)
+
+
+def _print_apply_result(result: ApplyResult) -> None:
+    for outcome in result.outcomes:
+        if outcome.status != "done":
+            click.echo(f"  {outcome.status}: {outcome.name}: {outcome.detail}", err=True)
+    click.echo(
+        f"Apply: {result.count('done')} done, {result.count('failed')} failed, {result.count('not attempted')} not attempted."
+    )
+
+
+@cli.command()
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--env", "env", default=None, help="Environment to apply.")
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--allow-destroy", is_flag=True, help="Delete managed schedules whose monitor files are gone."
+)
+@click.option(
+    "--lock-timeout",
+    default="60s",
+    show_default=True,
+    help="How long to wait for the environment lock (e.g. 30s, 5m).",
+)
+@click.option(
+    "--wait-timeout",
+    default="10m",
+    show_default=True,
+    help="How long to wait for a Pending schedule.",
+)
+@click.option("--target", "targets", multiple=True, help="Apply only these monitors (repeatable).")
+@click.pass_obj
+def apply(
+    opts: Options,
+    planfile: Path | None,
+    env: str | None,
+    auto_approve: bool,
+    allow_destroy: bool,
+    lock_timeout: str,
+    wait_timeout: str,
+    targets: tuple[str, ...],
+) -> None:
+    """Apply a saved plan (refused if stale), or plan, confirm and apply."""
+    lock_seconds = _duration(lock_timeout, "--lock-timeout")
+    wait_seconds = _duration(wait_timeout, "--wait-timeout")
+    saved = None
+    if planfile is not None:
+        try:
+            text = planfile.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(opts, [Diagnostic("E412", f"cannot read plan file {planfile}: {exc}")])
+        saved, problems = parse_plan_file(text, str(planfile))
+        if saved is None:
+            fail(opts, problems)
+        env = env or saved.get("environment")
+        allow_destroy = allow_destroy or any(
+            "delete" in m.get("actions", [])
+            for m in saved.get("identity", {}).get("monitors", {}).values()
+        )
+    with _session(opts, env, check_account_id=True) as session:
+        env_cfg = session.build.environment
+        uri = lock_uri(env_cfg.artifact_bucket, env_cfg.artifact_prefix, session.build.name)
+        clients = session.conn.clients
+        try:
+            held = acquire_lock(
+                clients,
+                uri,
+                "apply",
+                session.build.name,
+                lock_seconds,
+                on_wait=lambda h: click.echo(
+                    f"waiting for the lock held by {h.describe() if h else 'another run'}", err=True
+                ),
+            )
+        except AwsError as exc:
+            fail(opts, [exc.diagnostic])
+        try:
+            try:
+                the_plan, _ = _read_plan(session, allow_destroy=allow_destroy, targets=targets)
+            except AwsError as exc:
+                fail(opts, [exc.diagnostic])
+            if saved is not None:
+                problems = check_plan_file(
+                    saved,
+                    the_plan,
+                    monitors_digest=files_digest(_monitor_files(session.ws)),
+                    caller_account=session.account,
+                )
+                if problems:
+                    fail(opts, problems)
+            emit_diagnostics(opts, the_plan.diagnostics)
+            if the_plan.blocked:
+                click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
+                fail(opts, [Diagnostic("E419", "the plan is blocked; nothing was changed")])
+            if not the_plan.has_changes:
+                click.echo(the_plan.summary_line())
+                return
+            if saved is None:
+                click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
+                if not auto_approve:
+                    if not sys.stdin.isatty():
+                        raise click.UsageError(
+                            "apply needs confirmation: run it in a terminal, pass --auto-approve, or apply a saved plan"
+                        )
+                    if not click.confirm("Apply these changes?", default=False, err=True):
+                        click.echo("Apply cancelled; nothing was changed.", err=True)
+                        raise Stop(EXIT_ERROR)
+            result = apply_plan(
+                clients,
+                the_plan,
+                waits=Waits(timeout_seconds=wait_seconds, poll_seconds=_poll(session)),
+                progress=lambda line: click.echo(line, err=True),
+            )
+            _print_apply_result(result)
+            if not result.ok:
+                fail(
+                    opts,
+                    [o.diagnostic for o in result.outcomes if o.diagnostic]
+                    + [
+                        Diagnostic(
+                            "E419",
+                            "apply incomplete; run apply again to converge",
+                            hints=("what succeeded stays applied",),
+                        )
+                    ],
+                )
+        finally:
+            try:
+                release_lock(clients, uri, held)
+            except AwsError as exc:
+                emit_diagnostics(opts, [exc.diagnostic])
+
+
+def _poll(session: Session) -> float:
+    return 0.2 if session.conn.emulated else 5.0
+
+
+def _duration(text: str, option: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        if text[-1:] in units:
+            return float(text[:-1]) * units[text[-1]]
+        return float(text)
+    except ValueError:
+        raise click.UsageError(f"{option}: {text!r} is not a duration like 30s, 5m or 1h") from None
+
+
+@cli.command()
+@click.option("--env", "env", default=None, help="Environment to audit.")
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.pass_obj
+def drift(opts: Options, env: str | None, fmt: str) -> None:
+    """Audit live state against git. Exit 0 none, 2 drift, 1 error."""
+    with _session(opts, env, check_account_id=False) as session:
+        try:
+            the_plan, live = _read_plan(session, allow_destroy=False, use_cache=False)
+            bodies = read_violation_bodies(session.conn.clients, live)
+        except AwsError as exc:
+            fail(opts, [exc.diagnostic])
+        report = build_drift(the_plan, live.state, bodies)
+    if fmt == "json":
+        click.echo(render_drift_json(report), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_drift_markdown(report), nl=False)
+    else:
+        click.echo(render_drift_text(report, color=opts.color), nl=False)
+    if report.has_drift:
+        raise Stop(EXIT_CHANGES)
+
+
+@cli.command(name="force-unlock")
+@click.argument("lock_id")
+@click.option("--env", "env", default=None)
+@click.pass_obj
+def force_unlock_cmd(opts: Options, lock_id: str, env: str | None) -> None:
+    """Clear a lock left by a dead run (give the id the lock error printed)."""
+    with _session(opts, env, check_account_id=False) as session:
+        env_cfg = session.build.environment
+        try:
+            removed = force_unlock(
+                session.conn.clients,
+                lock_uri(env_cfg.artifact_bucket, env_cfg.artifact_prefix, session.build.name),
+                lock_id,
+            )
+        except AwsError as exc:
+            fail(opts, [exc.diagnostic])
+        click.echo(f"Removed the lock of {removed.describe()}.")
+
+
+cli.add_command(emulator_group)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

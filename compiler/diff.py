@@ -92,9 +92,14 @@ def diff_values(
     """Leaf-level changes from before to after, paths translated for display."""
     if before == after:
         return []
+    if not before and isinstance(after, Mapping):
+        before = {}
     if not isinstance(before, Mapping | list) or not isinstance(after, Mapping | list):
         return [FieldChange(resource, _render(prefix, translate, resource), before, after)]
-    tree = DeepDiff(before, after, view="tree", ignore_order=False, verbose_level=2)
+    # threshold_to_diff_deeper=0: always descend, even into dicts that share few keys.
+    tree = DeepDiff(
+        before, after, view="tree", ignore_order=False, verbose_level=2, threshold_to_diff_deeper=0
+    )
     changes: dict[str, FieldChange] = {}
     for kind, levels in tree.items():
         for level in levels:
@@ -109,15 +114,31 @@ def diff_values(
             ):
                 path = path[:-1]
                 t1, t2 = _get(before, path), _get(after, path)
-            rendered = _render((*prefix, *path), translate, resource)
-            changes[rendered] = FieldChange(resource, rendered, t1, t2)
+            # A whole structure added or removed is shown leaf by leaf, like everything else.
+            for leaf, b, a in _leaves(path, t1, t2):
+                rendered = _render((*prefix, *leaf), translate, resource)
+                changes[rendered] = FieldChange(resource, rendered, b, a)
     return sorted(changes.values(), key=lambda c: c.path)
+
+
+def _leaves(path: FieldPath, before: Any, after: Any) -> list[tuple[FieldPath, Any, Any]]:
+    side = after if before is None else before if after is None else None
+    if side is None or not isinstance(side, Mapping | list) or _scalar_list(side) or not side:
+        return [(path, before, after)]
+    items = side.items() if isinstance(side, Mapping) else enumerate(side)
+    out: list[tuple[FieldPath, Any, Any]] = []
+    for key, value in items:
+        sub = (*path, key)
+        out += _leaves(sub, None, value) if before is None else _leaves(sub, value, None)
+    return out
 
 
 def _get(value: Any, path: FieldPath) -> Any:
     for part in path:
-        if (isinstance(value, Mapping) and part in value) or (isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)):
-            value = value[part]
+        if isinstance(value, list) and isinstance(part, int):
+            value = value[part] if 0 <= part < len(value) else None
+        elif isinstance(value, Mapping):
+            value = value.get(part)
         else:
             return None
     return value

@@ -74,7 +74,7 @@ class MonitorChange:
 
     @property
     def actions(self) -> tuple[Action, ...]:
-        out = [self.action] if self.action is not Action.NOOP else []
+        out: list[Action] = [self.action] if self.action is not Action.NOOP else []
         if self.retag and self.action not in (Action.CREATE, Action.DELETE):
             out.append(Action.RETAG)
         if self.toggle is not None:

@@ -37,8 +37,7 @@ class RawMonitor:
     job_definition: Mapping[str, Any] | None
     job_definition_tags: Mapping[str, str]
     config_body: bytes | None
-    endpoint: Mapping[str, Any] | None = None
-    endpoint_checked: bool = False
+    endpoint_state: str | None = None  # ok | missing | no-capture; None when not checked
 
 
 @dataclass(frozen=True)
@@ -140,26 +139,6 @@ def _sha(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _endpoint_state(raw: RawMonitor) -> str | None:
-    if not raw.endpoint_checked:
-        return None
-    if raw.endpoint is None:
-        return "missing"
-    capture = raw.endpoint.get("DataCaptureConfig") or {}
-    if not capture.get("EnableCapture", False):
-        return "no-capture"
-    modes = (
-        {o.get("CaptureMode") for o in capture.get("CaptureOptions", [])}
-        if "CaptureOptions" in capture
-        else None
-    )
-    # DescribeEndpoint's DataCaptureConfigSummary has no capture options; assume both
-    # when they are not reported (conservative readings are made at plan time as warnings).
-    if modes is not None and not {"Input", "Output"} <= modes:
-        return "partial-capture"
-    return "ok"
-
-
 def config_state(uri: str | None, body: bytes | None) -> tuple[str, Any]:
     """Parse an analysis config object and check it against the hash in its key."""
     if uri is None:
@@ -220,7 +199,7 @@ def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
         config_uri=uri,
         analysis_config=parsed,
         analysis_config_state=state,
-        endpoint_state=_endpoint_state(raw),
+        endpoint_state=raw.endpoint_state,
         last_execution=dict(last) if last else None,
         deletion_protection=stags.get(DELETION_PROTECTION_TAG) == "true",
         fingerprint=fingerprint,

@@ -207,8 +207,16 @@ class MonitorSpec(_Model):
 
 
 class EmulatorSettings(_Model):
-    state_file: Text = ".biaswatch/local-state.json"
-    pending_seconds: float = Field(default=0.5, ge=0)
+    state_file: Text = Field(
+        default=".biaswatch/local-state.json", description="Kept between runs; gitignore it."
+    )
+    pending_seconds: float = Field(
+        default=0.5, ge=0, description="How long new schedules stay Pending."
+    )
+    endpoints: list[Text] = Field(
+        default_factory=list,
+        description="Real-time endpoints (with data capture of input and output) the emulator provides.",
+    )
 
 
 class Environment(_Model):

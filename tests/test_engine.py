@@ -1,0 +1,419 @@
+"""plan / apply / drift end to end against the emulator over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, main
+from compiler.emulator import Emulator
+from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+
+REPO = Path(__file__).resolve().parent.parent
+MUTATING = (
+    "Create",
+    "Update",
+    "Delete",
+    "Start",
+    "Stop",
+    "AddTags",
+    "DeleteTags",
+    "S3:PUT",
+    "S3:DELETE",
+)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    yield from running_emulator(pending_seconds=0.2)
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "monitors").mkdir()
+    for name in ("credit-risk.yaml", "churn-batch.yaml"):
+        shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
+    (tmp_path / "biaswatch.yaml").write_text(
+        f"""project: acme-credit-models
+default_environment: test
+environments:
+  test:
+    region: us-east-1
+    endpoint_url: {emulator.endpoint_url}
+    artifact_bucket: biaswatch-test
+    vars: {{data_bucket: acme-ml-test}}
+    defaults:
+      role: arn:aws:iam::123456789012:role/ModelMonitorRole
+"""
+    )
+    emulator.client("s3").create_bucket(Bucket="biaswatch-test")
+    emulator.client("s3").create_bucket(Bucket="acme-ml-test")
+    create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def mutating_calls(emulator: Emulator) -> dict[str, int]:
+    return {op: n for op, n in emulator.request_counts().items() if op.startswith(MUTATING) and n}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+def test_apply__fresh_account__creates_then_plan_is_empty(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["plan", "--detailed-exitcode"], capsys)
+    assert code == EXIT_CHANGES, err
+    assert "credit-risk-bias" in out and "Plan: 2 to create, 0 to update, 0 to delete." in out
+    code, out, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, err
+    assert "Apply: 2 done, 0 failed, 0 not attempted." in out
+    sm = emulator.client("sagemaker")
+    described = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")
+    assert described["MonitoringScheduleStatus"] == "Scheduled"
+    code, out, err = run(["plan", "--detailed-exitcode"], capsys)
+    assert code == EXIT_OK, out + err
+    assert "No changes." in out
+
+
+def test_apply__second_time__zero_mutating_calls(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    emulator.reset_counts()
+    code, out, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, err
+    assert "No changes." in out
+    # The lock object is the only write: taken and released.
+    assert mutating_calls(emulator) == {"S3:PUT": 1, "S3:DELETE": 1}
+
+
+def _plan_json(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    code, out, err = run(["plan", "--format", "json"], capsys)
+    assert code == EXIT_OK, err
+    return dict(json.loads(out))
+
+
+def _actions(plan: dict[str, Any]) -> dict[str, list[str]]:
+    return {m["name"]: m["actions"] for m in plan["monitors"] if m["actions"]}
+
+
+def test_step_matrix__each_edit__expected_action_then_empty_plan(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credit = project / "monitors" / "credit-risk.yaml"
+    sm = emulator.client("sagemaker")
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    first_definition = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+        "MonitoringScheduleConfig"
+    ]["MonitoringJobDefinitionName"]
+    steps: list[tuple[str, str, list[str]]] = [
+        (
+            "schedule_cron_expression: hourly",
+            "schedule_cron_expression: cron(0 0/2 ? * * *)",
+            ["update"],
+        ),
+        (
+            "      value_or_threshold: [female]",
+            "      value_or_threshold: [female, other]",
+            ["swap"],
+        ),
+        ("tags: {team: risk}", "tags: {team: risk, tier: gold}", ["retag"]),
+        ("tags: {team: risk, tier: gold}", "tags: {team: credit}", ["retag"]),
+        (
+            "enable_cloudwatch_metrics: true",
+            "enable_cloudwatch_metrics: true\nenabled: false",
+            ["stop"],
+        ),
+        ("enabled: false", "enabled: true", ["start"]),
+    ]
+    for old, new, expected in steps:
+        edit(credit, old, new)
+        assert _actions(_plan_json(capsys)) == {"credit-risk-bias": expected}, (old, new)
+        code, out, err = run(["apply", "--auto-approve"], capsys)
+        assert code == EXIT_OK, err
+        assert _actions(_plan_json(capsys)) == {}, f"plan not empty after {expected}"
+    # The swap kept the schedule and deleted the replaced definition.
+    now = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+        "MonitoringScheduleConfig"
+    ]["MonitoringJobDefinitionName"]
+    assert now != first_definition
+    names = [
+        d["MonitoringJobDefinitionName"]
+        for d in sm.list_model_bias_job_definitions()["JobDefinitionSummaries"]
+    ]
+    assert first_definition not in names and now in names
+    # Removing the file: kept without --allow-destroy, deleted with it.
+    credit.unlink()
+    plan = _plan_json(capsys)
+    assert {m["name"]: m["action"] for m in plan["monitors"]}["credit-risk-bias"] == "orphan"
+    code, _, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, err
+    assert sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")
+    code, _out, err = run(["apply", "--auto-approve", "--allow-destroy"], capsys)
+    assert code == EXIT_OK, err
+    remaining = [
+        s["MonitoringScheduleName"]
+        for s in sm.list_monitoring_schedules()["MonitoringScheduleSummaries"]
+    ]
+    assert remaining == ["churn-batch-bias"]
+    assert now not in [
+        d["MonitoringJobDefinitionName"]
+        for d in sm.list_model_bias_job_definitions()["JobDefinitionSummaries"]
+    ]
+
+
+def test_drift__out_of_band_changes__exit_2_then_apply_restores(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    assert run(["drift"], capsys)[0] == EXIT_OK
+    sm = emulator.client("sagemaker")
+    current = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+        "MonitoringScheduleConfig"
+    ]
+    config = {k: current[k] for k in ("MonitoringJobDefinitionName", "MonitoringType")}
+    config["ScheduleConfig"] = {"ScheduleExpression": "cron(0 5 ? * * *)"}
+    sm.update_monitoring_schedule(
+        MonitoringScheduleName="credit-risk-bias", MonitoringScheduleConfig=config
+    )
+    # and alter the churn monitor's analysis config object in place
+    jd = sm.describe_model_bias_job_definition(
+        JobDefinitionName=sm.describe_monitoring_schedule(
+            MonitoringScheduleName="churn-batch-bias"
+        )["MonitoringScheduleConfig"]["MonitoringJobDefinitionName"]
+    )
+    bucket, key = jd["ModelBiasAppSpecification"]["ConfigUri"][5:].split("/", 1)
+    emulator.client("s3").put_object(
+        Bucket=bucket, Key=key, Body=b'{"label": "churned", "facet": [{"name_or_index": "age"}]}'
+    )
+    code, out, err = run(["drift"], capsys)
+    assert code == EXIT_CHANGES, err
+    assert "schedule_cron_expression" in out and "cron(0 5 ? * * *)" in out
+    assert "analysis_config" in out
+    code, out, err = run(["drift", "--format", "json"], capsys)
+    kinds = {(f["name"], f["kind"]) for f in json.loads(out)["findings"]}
+    assert ("credit-risk-bias", "changed") in kinds and (
+        "churn-batch-bias",
+        "config-altered",
+    ) in kinds
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    code, out, err = run(["drift"], capsys)
+    assert code == EXIT_OK, out + err
+
+
+def test_drift__schedule_deleted_out_of_band__missing(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    emulator.client("sagemaker").delete_monitoring_schedule(
+        MonitoringScheduleName="churn-batch-bias"
+    )
+    code, out, _ = run(["drift", "--format", "json"], capsys)
+    assert code == EXIT_CHANGES
+    assert {(f["name"], f["kind"]) for f in json.loads(out)["findings"]} == {
+        ("churn-batch-bias", "missing")
+    }
+
+
+def test_drift__violations_reported__listed_separately(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    emulator.add_execution(
+        "credit-risk-bias",
+        "CompletedWithViolations",
+        violations=[
+            {
+                "facet": "gender",
+                "facet_value": "female",
+                "metric_name": "DPPL",
+                "constraint_check_type": "bias_drift_check",
+                "description": "Value 0.31 does not meet the constraint requirement",
+            }
+        ],
+    )
+    code, out, _err = run(["drift"], capsys)
+    assert code == EXIT_OK, "violations are not configuration drift"
+    assert "DPPL" in out and "credit-risk-bias" in out
+    code, out, _ = run(["drift", "--format", "json"], capsys)
+    violations = json.loads(out)["violations"]
+    assert [(v["name"], [m["metric_name"] for m in v["metrics"]]) for v in violations] == [
+        ("credit-risk-bias", ["DPPL"])
+    ]
+
+
+def test_plan__unowned_schedule_with_same_name__blocked_exit_1(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    sm = emulator.client("sagemaker")
+    arn = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+        "MonitoringScheduleArn"
+    ]
+    sm.delete_tags(ResourceArn=arn, TagKeys=["biaswatch:project"])
+    code, _out, err = run(["plan"], capsys)
+    assert code == EXIT_ERROR
+    assert "E414" in err and "biaswatch import credit-risk-bias" in err
+    emulator.reset_counts()
+    code, _, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_ERROR
+    assert not {
+        k: v for k, v in mutating_calls(emulator).items() if k not in ("S3:PUT", "S3:DELETE")
+    }
+
+
+def test_apply_saved_plan__fresh__applies(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["plan", "--out", "plan.json"], capsys)[0] == EXIT_OK
+    code, out, err = run(["apply", "plan.json"], capsys)
+    assert code == EXIT_OK, err
+    assert "Apply: 2 done" in out
+
+
+def test_apply_saved_plan__live_moved__refused_nothing_changed(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["plan", "--out", "plan.json"], capsys)[0] == EXIT_OK
+    sm = emulator.client("sagemaker")
+    from compiler.emulator.testing import bias_definition_request
+
+    request = bias_definition_request(name="someone-else-1")
+    sm.create_model_bias_job_definition(**request)
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName="churn-batch-bias",
+        MonitoringScheduleConfig={
+            "MonitoringJobDefinitionName": "someone-else-1",
+            "MonitoringType": "ModelBias",
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 0 ? * * *)"},
+        },
+    )
+    emulator.reset_counts()
+    code, _, err = run(["apply", "plan.json"], capsys)
+    assert code == EXIT_ERROR
+    assert "E411" in err and "churn-batch-bias" in err
+    assert not {
+        k: v for k, v in mutating_calls(emulator).items() if k not in ("S3:PUT", "S3:DELETE")
+    }
+
+
+def test_apply_saved_plan__tampered__refused(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["plan", "--out", "plan.json"], capsys)[0] == EXIT_OK
+    data = json.loads((project / "plan.json").read_text())
+    data["region"] = "eu-west-1"
+    (project / "plan.json").write_text(json.dumps(data))
+    code, _, err = run(["apply", "plan.json"], capsys)
+    assert code == EXIT_ERROR and "E412" in err
+    assert (
+        emulator.client("sagemaker").list_monitoring_schedules()["MonitoringScheduleSummaries"]
+        == []
+    )
+
+
+def test_apply_saved_plan__monitor_file_edited__refused(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["plan", "--out", "plan.json"], capsys)[0] == EXIT_OK
+    edit(project / "monitors" / "credit-risk.yaml", "tags: {team: risk}", "tags: {team: other}")
+    code, _, err = run(["apply", "plan.json"], capsys)
+    assert code == EXIT_ERROR and "E411" in err
+
+
+def test_apply__lock_held__names_holder_then_force_unlock(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = {
+        "id": "1111",
+        "holder": "alice",
+        "host": "ci-7",
+        "pid": 42,
+        "time": "2026-11-27T09:00:00+00:00",
+        "operation": "apply",
+        "environment": "test",
+    }
+    emulator.client("s3").put_object(
+        Bucket="biaswatch-test",
+        Key="biaswatch/test/biaswatch.lock",
+        Body=json.dumps(holder).encode(),
+    )
+    code, _, err = run(["apply", "--auto-approve", "--lock-timeout", "1s"], capsys)
+    assert code == EXIT_ERROR
+    assert "E413" in err and "alice@ci-7" in err and "force-unlock 1111" in err
+    assert (
+        emulator.client("sagemaker").list_monitoring_schedules()["MonitoringScheduleSummaries"]
+        == []
+    )
+    assert run(["force-unlock", "0000"], capsys)[0] == EXIT_ERROR
+    assert run(["force-unlock", "1111"], capsys)[0] == EXIT_OK
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+
+
+def test_apply__lost_create_response__adopts_and_converges(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.inject_fault("lost_response", operation="CreateMonitoringSchedule", count=1)
+    code, _out, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, err
+    assert "adopted existing schedule" in err
+    assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK
+
+
+def test_apply__failed_schedule__reason_verbatim(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.configure(
+        fail_next_schedule_with="Endpoint credit-risk-prod has no data capture of Output"
+    )
+    code, _, err = run(["apply", "--auto-approve", "--target", "credit-risk-bias"], capsys)
+    assert code == EXIT_ERROR
+    assert "Endpoint credit-risk-prod has no data capture of Output" in err
+    assert "E419" in err
+
+
+def test_plan__missing_endpoint__warns(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        project / "monitors" / "credit-risk.yaml",
+        "endpoint_name: credit-risk-prod",
+        "endpoint_name: nowhere",
+    )
+    code, _out, err = run(["plan"], capsys)
+    assert code == EXIT_OK
+    assert "W601" in err and "nowhere" in err
+
+
+def test_apply__wrong_account__refused(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        project / "biaswatch.yaml",
+        "    region: us-east-1",
+        '    region: us-east-1\n    account_id: "999999999999"',
+    )
+    code, _, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_ERROR
+    assert "E409" in err and "123456789012" in err
+    assert (
+        emulator.client("sagemaker").list_monitoring_schedules()["MonitoringScheduleSummaries"]
+        == []
+    )
