@@ -296,7 +296,7 @@ def plan(
     allow_destroy: bool,
 ) -> None:
     """Read live state and show what apply would change. Takes no lock."""
-    with _session(opts, env, check_account_id=False) as session:
+    with _session(opts, env, check_account_id=True) as session:
         try:
             the_plan, _ = _read_plan(session, allow_destroy=allow_destroy, targets=targets)
         except AwsError as exc:
@@ -470,7 +470,7 @@ def _duration(text: str, option: str) -> float:
 @click.pass_obj
 def drift(opts: Options, env: str | None, fmt: str) -> None:
     """Audit live state against git. Exit 0 none, 2 drift, 1 error."""
-    with _session(opts, env, check_account_id=False) as session:
+    with _session(opts, env, check_account_id=True) as session:
         try:
             the_plan, live = _read_plan(session, allow_destroy=False, use_cache=False)
             bodies = read_violation_bodies(session.conn.clients, live)
@@ -493,7 +493,7 @@ def drift(opts: Options, env: str | None, fmt: str) -> None:
 @click.pass_obj
 def force_unlock_cmd(opts: Options, lock_id: str, env: str | None) -> None:
     """Clear a lock left by a dead run (give the id the lock error printed)."""
-    with _session(opts, env, check_account_id=False) as session:
+    with _session(opts, env, check_account_id=True) as session:
         env_cfg = session.build.environment
         try:
             removed = force_unlock(

@@ -361,11 +361,12 @@ def _environment(r: _Rules) -> None:
 
 def _tags(r: _Rules) -> None:
     tags = r.spec.tags
-    if len(tags) + 2 > facts.MAX_TAGS:
+    own = 3 if r.spec.deletion_protection else 2  # project, source (+ deletion protection)
+    if len(tags) + own > facts.MAX_TAGS:
         r.error(
             "E315",
             ("tags",),
-            f"{len(tags)} tags plus biaswatch's 2 ownership tags exceed the limit of {facts.MAX_TAGS}",
+            f"{len(tags)} tags plus biaswatch's {own} own tags exceed the limit of {facts.MAX_TAGS}",
         )
     for key, value in tags.items():
         if key.lower().startswith("aws:"):

@@ -417,3 +417,32 @@ def test_apply__wrong_account__refused(
         emulator.client("sagemaker").list_monitoring_schedules()["MonitoringScheduleSummaries"]
         == []
     )
+
+
+def test_secret_canary__every_command_with_debug__never_prints_credentials(
+    project: Path,
+    emulator: Emulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASENTINEL0000CANARY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "sentinel-secret-canary-value")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "sentinel-session-token-canary")
+    outputs = []
+    for argv in (
+        ["--debug", "plan", "--out", "plan.json"],
+        ["--debug", "apply", "plan.json"],
+        ["--debug", "drift"],
+        ["--debug", "apply", "--auto-approve", "--lock-timeout", "bogus"],
+        ["--debug", "force-unlock", "nope"],
+    ):
+        code, out, err = run(argv, capsys)
+        outputs.append(out + err)
+    outputs.append((project / "plan.json").read_text())
+    for text in outputs:
+        for sentinel in (
+            "AKIASENTINEL0000CANARY",
+            "sentinel-secret-canary-value",
+            "sentinel-session-token-canary",
+        ):
+            assert sentinel not in text
