@@ -146,7 +146,7 @@ def test_step_matrix__each_edit__expected_action_then_empty_plan(
     for old, new, expected in steps:
         edit(credit, old, new)
         assert _actions(_plan_json(capsys)) == {"credit-risk-bias": expected}, (old, new)
-        code, out, err = run(["apply", "--auto-approve"], capsys)
+        code, _, err = run(["apply", "--auto-approve"], capsys)
         assert code == EXIT_OK, err
         assert _actions(_plan_json(capsys)) == {}, f"plan not empty after {expected}"
     # The swap kept the schedule and deleted the replaced definition.
@@ -436,7 +436,7 @@ def test_secret_canary__every_command_with_debug__never_prints_credentials(
         ["--debug", "apply", "--auto-approve", "--lock-timeout", "bogus"],
         ["--debug", "force-unlock", "nope"],
     ):
-        code, out, err = run(argv, capsys)
+        _, out, err = run(argv, capsys)
         outputs.append(out + err)
     outputs.append((project / "plan.json").read_text())
     for text in outputs:
