@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from compiler.compile import compile_monitor
 from compiler.diagnostics import Diagnostic, sort_diagnostics
-from compiler.resolve import format_path, resolve_monitor, validate_model
+from compiler.resolve import resolve_monitor, validate_model
 from compiler.resources import Desired, Target
 from compiler.rules import check_compiled, check_monitor, check_unique_names
-from compiler.source import Document
+from compiler.source import Document, format_field_path
 from compiler.spec import Environment, MonitorSpec, ProjectConfig
 
 # moto's (and so the embedded emulator's) account, used where a local environment names none.
@@ -129,7 +129,7 @@ def _declared_environments(
                                 "E204",
                                 f"{fixed} cannot be overridden per environment",
                                 doc.source.span_for(path, key=True),
-                                format_path(path),
+                                format_field_path(path),
                             )
                         )
     return selected, diags

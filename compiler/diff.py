@@ -9,8 +9,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from compiler.resolve import format_path
-from compiler.source import FieldPath
+from compiler.source import FieldPath, format_field_path
 
 MISSING = None  # what a field added or removed shows on its absent side
 
@@ -81,9 +80,11 @@ def user_path(api: FieldPath) -> str:
         if api[: len(prefix)] == prefix:
             rest = api[len(prefix) :]
             if prefix in _VERBATIM:
-                return format_path((*user, *rest))
-            return format_path((*user, *(_snake(p) if isinstance(p, str) else p for p in rest)))
-    return format_path(api)
+                return format_field_path((*user, *rest))
+            return format_field_path(
+                (*user, *(_snake(p) if isinstance(p, str) else p for p in rest))
+            )
+    return format_field_path(api)
 
 
 def diff_values(
@@ -150,11 +151,11 @@ def _scalar_list(value: Any) -> bool:
 
 def _render(path: FieldPath, translate: bool, resource: str) -> str:
     if resource == "analysis_config":
-        return format_path(("analysis_config", *path))
+        return format_field_path(("analysis_config", *path))
     if resource in ("tags", "job_definition_tags"):
         return (
-            format_path(("tags", *path))
+            format_field_path(("tags", *path))
             if resource == "tags"
-            else format_path(("job_definition_tags", *path))
+            else format_field_path(("job_definition_tags", *path))
         )
-    return user_path(path) if translate else format_path(path)
+    return user_path(path) if translate else format_field_path(path)

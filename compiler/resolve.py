@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from compiler.diagnostics import Diagnostic, SourceSpan
-from compiler.source import Document, FieldPath, SourceMap
+from compiler.source import Document, FieldPath, SourceMap, format_field_path
 from compiler.spec import Environment, MonitorSpec
 
 Locator = Callable[[FieldPath], SourceSpan]
@@ -70,16 +70,6 @@ class Provenance:
             if origin is not None:
                 return origin.source.span_for(origin.path + field[cut:], key=key)
         return self._fallback.span_for(field, key=key)
-
-
-def format_path(field: FieldPath) -> str:
-    out = ""
-    for part in field:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def merge_layers(
@@ -240,7 +230,7 @@ def validate_model(
                     code,
                     message,
                     locate(path, at_key),
-                    format_path(path),
+                    format_field_path(path),
                     hints=_schema_hints(path, code),
                 )
             )
@@ -298,7 +288,7 @@ def resolve_monitor(
                 "E321",
                 f"unknown variable '${{{var}}}' in environment {env_name!r}",
                 provenance.span(field),
-                format_path(field),
+                format_field_path(field),
                 hints=(hint,),
             )
         )

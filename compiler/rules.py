@@ -12,9 +12,8 @@ from typing import Any
 
 from compiler import awsmodel, facts
 from compiler.diagnostics import Diagnostic, SourceSpan
-from compiler.resolve import format_path
 from compiler.resources import RESERVED_TAG_PREFIX, Desired
-from compiler.source import FieldPath
+from compiler.source import FieldPath, format_field_path
 from compiler.spec import MonitorSpec
 
 Locate = Callable[[FieldPath], SourceSpan]
@@ -29,7 +28,7 @@ class _Rules:
 
     def error(self, code: str, field: FieldPath, message: str, *hints: str) -> None:
         self.out.append(
-            Diagnostic(code, message, self.locate(field), format_path(field), hints=hints)
+            Diagnostic(code, message, self.locate(field), format_field_path(field), hints=hints)
         )
 
     def string(
