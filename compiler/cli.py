@@ -543,3 +543,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         )
         code = EXIT_ERROR
     sys.exit(code)
+
+
+def _register_subcommands() -> None:
+    """Commands defined in their own modules; they import this one, so they attach last."""
+    from compiler.cli_import import import_cmd
+
+    cli.add_command(import_cmd)
+
+
+_register_subcommands()

@@ -106,6 +106,7 @@ CODES: dict[str, str] = {
     "E501": "project file invalid",
     "E502": "no monitor files found",
     "E503": "monitor not found",
+    "E504": "output file exists (use --force)",
 }
 
 CODES.update(
@@ -131,6 +132,11 @@ CODES.update(
         "E418": "created resource differs from the plan (not adopted)",
         "E419": "apply incomplete",
         "E420": "emulator state unusable",
+        "E421": "import: not a ModelBias schedule",
+        "E422": "import: analysis config cannot be read or parsed",
+        "E423": "import: analysis config has keys outside Clarify's monitoring keys",
+        "E424": "import: the generated monitor file would not validate",
+        "E425": "import: the schedule belongs to another biaswatch project",
         # warnings
         "W601": "endpoint not found",
         "W602": "endpoint data capture lacks input or output",
