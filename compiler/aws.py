@@ -143,6 +143,9 @@ class Clients:
     sts: Any
     calls: CallCounter
     max_workers: int = MAX_WORKERS
+    # The Resource Groups Tagging API (GetResources), for ownership tags in pages; None
+    # means "not available": the reader falls back to one ListTags per resource.
+    tagging: Any = None
 
     def map(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
         """Run fn over items concurrently within the bound, results in input order."""
@@ -177,11 +180,19 @@ def make_clients(
     )
     counter = CallCounter()
     made = {}
-    for service in ("sagemaker", "s3", "sts"):
+    for service in ("sagemaker", "s3", "sts", "resourcegroupstaggingapi"):
         client: Any = session.client(service, endpoint_url=endpoint_url, config=config)
         client.meta.events.register("before-call.*.*", counter)
         made[service] = client
-    return Clients(region, made["sagemaker"], made["s3"], made["sts"], counter, max_workers)
+    return Clients(
+        region,
+        made["sagemaker"],
+        made["s3"],
+        made["sts"],
+        counter,
+        max_workers,
+        tagging=made["resourcegroupstaggingapi"],
+    )
 
 
 def call(
@@ -288,6 +299,61 @@ def list_tags(clients: Clients, arn: str) -> dict[str, str]:
         token = page.get("NextToken")
         if not token:
             return tags
+
+
+# GetResources answers that mean "this caller or endpoint cannot use the tagging API" —
+# missing `tag:GetResources` permission, or an endpoint (an emulator, a proxy) that does not
+# speak it. Reading then falls back to ListTags per resource, which is slower, never wrong.
+TAGGING_UNAVAILABLE = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnknownOperationException",
+        "UnknownOperation",
+        "InvalidAction",
+        "NotImplemented",
+        "UnrecognizedClientException",
+        "404",
+        "501",
+    }
+)
+TAGGING_PAGE_SIZE = 100  # ResourcesPerPage maximum
+
+
+def tagged_resources(
+    clients: Clients, tag_filters: list[dict[str, Any]], resource_types: list[str]
+) -> dict[str, dict[str, str]] | None:
+    """ARN → all tags of every resource matching the filters, read in pages of 100.
+
+    None when the tagging API is unavailable to this caller (see TAGGING_UNAVAILABLE);
+    any other failure is an error like every other read's. The API is eventually
+    consistent: a resource created or tagged moments ago may be missing, so callers treat
+    "absent" as "ask ListTags", never as "not ours".
+    """
+    if clients.tagging is None:
+        return None
+    out: dict[str, dict[str, str]] = {}
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {
+            "TagFilters": tag_filters,
+            "ResourceTypeFilters": resource_types,
+            "ResourcesPerPage": TAGGING_PAGE_SIZE,
+        }
+        if token:
+            params["PaginationToken"] = token
+        try:
+            page = call(clients.tagging.get_resources, "GetResources", "tagged resources", **params)
+        except AwsError as exc:
+            if exc.error_code in TAGGING_UNAVAILABLE:
+                return None
+            raise
+        for item in page.get("ResourceTagMappingList", []):
+            out[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
+        token = page.get("PaginationToken")
+        if not token:
+            return out
 
 
 def describe_endpoint(clients: Clients, name: str) -> dict[str, Any] | None:

@@ -2,14 +2,24 @@
 
 Concurrent within a bound on one shared client. Analysis configs at content-addressed
 keys are cached on disk by key and verified against the hash in the key when read back.
+
+Tags come in pages: one Resource Groups Tagging API `GetResources` walk (100 resources a
+page) returns every schedule and bias job definition carrying this project's ownership
+tag, with all their tags. So a managed monitor costs two describes on a warm cache. The
+tagging API is eventually consistent, so a resource it did not return is never taken to
+be unowned: its tags are read with ListTags — which is also how unowned schedules that
+collide with a monitor's name are read. When GetResources is denied (no
+`tag:GetResources` permission) or the endpoint does not know it, every resource falls back
+to ListTags, as before: slower, same result.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,24 +84,103 @@ def _read_config(clients: aws.Clients, cache: ConfigCache, uri: str | None) -> b
     return body
 
 
-def _read_monitor(
-    clients: aws.Clients, cache: ConfigCache, project: str, name: str, desired_names: set[str]
-) -> RawMonitor:
-    schedule = aws.describe_schedule(clients, name)
+SCHEDULE_TYPE = "sagemaker:monitoring-schedule"
+DEFINITION_TYPE = "sagemaker:model-bias-job-definition"
+
+
+class Tags:
+    """Tags by ARN: from the tagging pages when they have the ARN, else one ListTags."""
+
+    def __init__(self, paged: Mapping[str, Mapping[str, str]] | None) -> None:
+        # None: the tagging API is unavailable; every lookup is a ListTags.
+        # Keys lower-cased: SageMaker ARNs are lower-case, names in them may not be.
+        self.paged = None if paged is None else {a.lower(): dict(t) for a, t in paged.items()}
+
+    @property
+    def available(self) -> bool:
+        return self.paged is not None
+
+    def paged_for(self, arn: str) -> dict[str, str] | None:
+        found = self.paged.get(arn.lower()) if self.paged is not None else None
+        return dict(found) if found is not None else None
+
+    def get(self, clients: aws.Clients, arn: str) -> dict[str, str]:
+        found = self.paged_for(arn)
+        return found if found is not None else aws.list_tags(clients, arn)
+
+
+def read_owned_tags(clients: aws.Clients, project: str) -> Tags:
+    """One GetResources walk: the project's schedules and bias definitions, all their tags."""
+    return Tags(
+        aws.tagged_resources(
+            clients,
+            [{"Key": OWNER_TAG, "Values": [project]}],
+            [SCHEDULE_TYPE, DEFINITION_TYPE],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Described:
+    """A schedule, its definition and its analysis config: everything but the tags."""
+
+    schedule: Mapping[str, Any] | None
+    definition: Mapping[str, Any] | None
+    config_body: bytes | None
+
+
+def _describe(
+    clients: aws.Clients,
+    cache: ConfigCache,
+    name: str,
+    schedule: Mapping[str, Any] | None = None,
+) -> _Described:
     if schedule is None:
-        return RawMonitor(name, None, {}, None, {}, None)
-    tags = aws.list_tags(clients, schedule["MonitoringScheduleArn"])
-    if tags.get(OWNER_TAG) != project and name not in desired_names:
-        return RawMonitor(name, schedule, tags, None, {}, None)
+        schedule = aws.describe_schedule(clients, name)
+    if schedule is None:
+        return _Described(None, None, None)
     jd_name = schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
     jd = aws.describe_job_definition(clients, jd_name) if jd_name else None
-    jd_tags = aws.list_tags(clients, jd["JobDefinitionArn"]) if jd else {}
     body = (
         _read_config(clients, cache, jd["ModelBiasAppSpecification"].get("ConfigUri"))
         if jd
         else None
     )
-    return RawMonitor(name, schedule, tags, jd, jd_tags, body)
+    return _Described(schedule, jd, body)
+
+
+def _with_tags(
+    clients: aws.Clients,
+    name: str,
+    found: _Described,
+    tags_by_arn: Tags,
+    schedule_tags: Mapping[str, str] | None = None,
+) -> RawMonitor:
+    if found.schedule is None:
+        return RawMonitor(name, None, {}, None, {}, None)
+    tags = (
+        dict(schedule_tags)
+        if schedule_tags is not None
+        else tags_by_arn.get(clients, found.schedule["MonitoringScheduleArn"])
+    )
+    jd = found.definition
+    # Needed for retag diffs; a definition missing from the pages (just created, or not
+    # ours) is read with ListTags.
+    jd_tags = tags_by_arn.get(clients, jd["JobDefinitionArn"]) if jd else {}
+    return RawMonitor(name, found.schedule, tags, jd, jd_tags, found.config_body)
+
+
+def _read_listed(
+    clients: aws.Clients, cache: ConfigCache, project: str, name: str, tags_by_arn: Tags
+) -> RawMonitor:
+    """A listed schedule no monitor file names: its definition is read only if it is ours."""
+    schedule = aws.describe_schedule(clients, name)
+    if schedule is None:
+        return RawMonitor(name, None, {}, None, {}, None)
+    tags = tags_by_arn.get(clients, schedule["MonitoringScheduleArn"])
+    if tags.get(OWNER_TAG) != project:
+        return RawMonitor(name, schedule, tags, None, {}, None)
+    return _with_tags(clients, name, _describe(clients, cache, name, schedule), tags_by_arn, tags)
 
 
 def _endpoint_state(clients: aws.Clients, name: str) -> str:
@@ -121,19 +210,40 @@ def read_live(
     """Everything plan and drift need, in about two describes per managed monitor."""
     cache = ConfigCache(cache_dir if use_cache else None)
     desired_names = {d.name for d in desired}
-    summaries = aws.list_bias_schedules(clients)
+    endpoints = (
+        sorted({d.endpoint_name for d in desired if d.endpoint_name}) if check_endpoints else []
+    )
+    wanted = sorted(desired_names)
+    # Stage 1, one pool: the three page walks (serial pages each, so started first), the
+    # endpoint checks, and the describes of every desired monitor — which need neither the
+    # list (a desired name the list misses is described anyway) nor the tags.
+    stage1: list[Callable[[], Any]] = [
+        lambda: aws.list_bias_schedules(clients),
+        lambda: read_owned_tags(clients, project),
+        lambda: aws.list_bias_job_definitions(clients),
+    ]
+    stage1.extend(functools.partial(_endpoint_state, clients, e) for e in endpoints)
+    stage1.extend(functools.partial(_describe, clients, cache, n) for n in wanted)
+    results = clients.map(lambda task: task(), stage1)
+    summaries: list[dict[str, Any]] = results[0]
+    tags_by_arn: Tags = results[1]
+    listed_definitions: list[dict[str, Any]] = results[2]
+    endpoint_states: dict[str, str] = dict(
+        zip(endpoints, results[3 : 3 + len(endpoints)], strict=True)
+    )
+    described: dict[str, _Described] = dict(zip(wanted, results[3 + len(endpoints) :], strict=True))
+    # Stage 2: tags (from the pages; ListTags for what they miss) and the listed schedules
+    # no monitor file names (other projects', or orphans of this one).
     names = sorted({s["MonitoringScheduleName"] for s in summaries} | desired_names)
-    listed = {s["MonitoringScheduleName"] for s in summaries}
-    # Desired names the list did not return (eventual consistency or paging) are still described.
     raws = clients.map(
         lambda n: (
-            _read_monitor(clients, cache, project, n, desired_names)
-            if n in listed or n in desired_names
-            else None
+            _with_tags(clients, n, described[n], tags_by_arn)
+            if n in described
+            else _read_listed(clients, cache, project, n, tags_by_arn)
         ),
         names,
     )
-    raw_by_name = {r.name: r for r in raws if r is not None}
+    raw_by_name = {r.name: r for r in raws}
 
     referenced = {
         r.schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
@@ -143,28 +253,28 @@ def read_live(
     wanted_defs = {d.job_definition_name for d in desired}
     candidates = [
         s
-        for s in aws.list_bias_job_definitions(clients)
+        for s in listed_definitions
         if s["MonitoringJobDefinitionName"] not in referenced
         and s["MonitoringJobDefinitionName"] not in wanted_defs
     ]
+    # Unreferenced definitions are only cleanup candidates. With the tagging pages, one the
+    # pages did not return is left alone this time (not ours, or tagged moments ago; the
+    # next run sees it) — so other projects' definitions cost no call. Cleanup re-reads a
+    # definition's tags with ListTags before deleting it, so a stale page cannot delete
+    # what is no longer ours.
     definition_tags = clients.map(
-        lambda s: aws.list_tags(clients, s["MonitoringJobDefinitionArn"]), candidates
+        lambda s: (
+            tags_by_arn.paged_for(s["MonitoringJobDefinitionArn"]) or {}
+            if tags_by_arn.available
+            else aws.list_tags(clients, s["MonitoringJobDefinitionArn"])
+        ),
+        candidates,
     )
     definitions = [
         RawDefinition(s["MonitoringJobDefinitionName"], tags, False)
         for s, tags in zip(candidates, definition_tags, strict=True)
         if tags.get(OWNER_TAG) == project
     ]
-    endpoint_states: dict[str, str] = {}
-    if check_endpoints:
-        endpoints = sorted({d.endpoint_name for d in desired if d.endpoint_name})
-        endpoint_states = dict(
-            zip(
-                endpoints,
-                clients.map(lambda e: _endpoint_state(clients, e), endpoints),
-                strict=True,
-            )
-        )
     endpoint_of = {d.name: d.endpoint_name for d in desired}
     with_endpoints = []
     for raw in raw_by_name.values():

@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from compiler.emulator import schedules, state
+from compiler.emulator import schedules, state, tagging
 from compiler.emulator.faults import Faults
 from compiler.emulator.gateway import Controller, Gateway
 
@@ -145,6 +145,7 @@ class Emulator:
             _running = self
         try:
             schedules.install()
+            tagging.install()
             # No save here: the state file is read below, not overwritten.
             self.controller.reset(save=False)
             self.faults.configure(
