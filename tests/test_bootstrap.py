@@ -1,0 +1,208 @@
+"""bootstrap against the emulator over real HTTP: the bucket's settings, idempotence, ownership."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import botocore.stub
+import pytest
+
+from compiler import aws
+from compiler.bootstrap import TLS_SID, UNCHANGED, bootstrap_bucket
+from compiler.cli import EXIT_ERROR, EXIT_OK, cli, main
+from compiler.cli_ops import bootstrap_cmd, iam_policy_cmd
+from compiler.emulator import Emulator
+from compiler.emulator.testing import running_emulator
+
+if "iam-policy" not in cli.commands:
+    cli.add_command(iam_policy_cmd)
+if "bootstrap" not in cli.commands:
+    cli.add_command(bootstrap_cmd)
+
+REPO = Path(__file__).resolve().parent.parent
+BUCKET = "biaswatch-boot"
+# Every S3 write bootstrap makes is a PUT (the STS call also reaches the emulator as a
+# POST, which its counter files under S3).
+WRITES = ("S3:PUT", "S3:DELETE")
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    yield from running_emulator(pending_seconds=0.2)
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "monitors").mkdir()
+    shutil.copy(REPO / "monitors" / "credit-risk.yaml", tmp_path / "monitors" / "credit-risk.yaml")
+    (tmp_path / "biaswatch.yaml").write_text(
+        f"""project: acme-credit-models
+default_environment: test
+environments:
+  test:
+    region: us-east-1
+    endpoint_url: {emulator.endpoint_url}
+    artifact_bucket: {BUCKET}
+    vars: {{data_bucket: acme-ml-test}}
+    defaults:
+      role: arn:aws:iam::123456789012:role/ModelMonitorRole
+"""
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def writes(emulator: Emulator) -> dict[str, int]:
+    return {op: n for op, n in emulator.request_counts().items() if op.startswith(WRITES) and n}
+
+
+def test_bootstrap__fresh_account__bucket_encrypted_versioned_private_tls_only(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["bootstrap"], capsys)
+    assert code == EXIT_OK, err
+    assert "bucket: created" in out
+    assert "Bootstrap: 5 of 5 settings changed." in out
+    s3 = emulator.client("s3")
+    rules = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    policy = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+    (tls,) = [s for s in policy["Statement"] if s["Sid"] == TLS_SID]
+    assert tls["Effect"] == "Deny"
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert sorted(tls["Resource"]) == [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+
+
+def test_bootstrap__second_run__reports_nothing_to_change_and_writes_nothing(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["bootstrap"], capsys)[0] == EXIT_OK
+    emulator.reset_counts()
+    code, out, err = run(["bootstrap"], capsys)
+    assert code == EXIT_OK, err
+    assert "Bootstrap: nothing to change; the bucket is already set up." in out
+    assert out.count(f": {UNCHANGED}") == 5
+    assert writes(emulator) == {}
+
+
+def test_bootstrap__kms_key__sse_kms_with_bucket_key_then_back_to_sse_s3(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    code, out, err = run(["bootstrap", "--kms-key", key], capsys)
+    assert code == EXIT_OK, err
+    s3 = emulator.client("s3")
+    (rule,) = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": key,
+    }
+    assert rule["BucketKeyEnabled"] is True
+    code, out, err = run(["bootstrap", "--kms-key", key], capsys)
+    assert "nothing to change" in out
+    code, out, err = run(["bootstrap"], capsys)
+    assert code == EXIT_OK, err
+    assert f"default encryption: changed: SSE-S3 (was SSE-KMS with {key})" in out
+    assert "Bootstrap: 1 of 5 settings changed." in out
+
+
+def test_bootstrap__existing_bucket_with_a_policy__keeps_other_statements(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    theirs = {
+        "Sid": "AllowAuditRead",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:role/Audit"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]})
+    )
+    code, out, err = run(["bootstrap"], capsys)
+    assert code == EXIT_OK, err
+    assert "bucket: already so" in out
+    assert f"TLS-only bucket policy: changed: added statement {TLS_SID}" in out
+    sids = [
+        s["Sid"] for s in json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
+    ]
+    assert sids == ["AllowAuditRead", TLS_SID]
+
+
+def test_bootstrap__emulator_environment__seeded_bucket_is_hardened(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The embedded emulator creates the artifact bucket when it starts; bootstrap finishes it.
+    code, out, err = run(["bootstrap", "--env", "local"], capsys)
+    assert code == EXIT_OK, err
+    assert "bucket: already so" in out and "versioning: changed" in out
+
+
+# ---- a bucket of another account (the emulator has a single account: stubbed answers) ----
+
+
+@pytest.fixture
+def clients(emulator: Emulator) -> aws.Clients:
+    return aws.make_clients(
+        "us-east-1",
+        emulator.endpoint_url,
+        {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"},
+    )
+
+
+def test_bootstrap_bucket__head_bucket_403__e421_and_no_create(clients: aws.Clients) -> None:
+    with botocore.stub.Stubber(clients.s3) as stub:
+        stub.add_client_error("head_bucket", "403", "Forbidden", 403)
+        with pytest.raises(aws.AwsError) as info:
+            bootstrap_bucket(clients, BUCKET, "123456789012")
+        stub.assert_no_pending_responses()
+    assert info.value.diagnostic.code == "E421"
+    assert "not owned by account 123456789012" in info.value.diagnostic.message
+
+
+def test_bootstrap_bucket__name_taken_elsewhere__e421(clients: aws.Clients) -> None:
+    with botocore.stub.Stubber(clients.s3) as stub:
+        stub.add_client_error("head_bucket", "404", "Not Found", 404)
+        stub.add_client_error("create_bucket", "BucketAlreadyExists", "taken", 409)
+        with pytest.raises(aws.AwsError) as info:
+            bootstrap_bucket(clients, BUCKET, "123456789012")
+    assert info.value.diagnostic.code == "E421"
+
+
+def test_bootstrap_cmd__foreign_bucket__exit_1_with_e421(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = aws.make_clients
+
+    def stubbed(*args: object, **kwargs: object) -> aws.Clients:
+        made = real(*args, **kwargs)  # type: ignore[arg-type]
+        stub = botocore.stub.Stubber(made.s3)
+        stub.add_client_error("head_bucket", "403", "Forbidden", 403)
+        stub.activate()
+        return made
+
+    monkeypatch.setattr(aws, "make_clients", stubbed)
+    code, out, err = run(["bootstrap"], capsys)
+    assert code == EXIT_ERROR
+    assert "E421" in err and BUCKET in err
+    assert "Bootstrap:" not in out

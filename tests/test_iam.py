@@ -1,0 +1,419 @@
+"""iam-policy: the pure builder's invariants, the prod golden, and the operation → action table."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.build import EMULATOR_ACCOUNT_ID, EnvironmentBuild, build_environment, build_project
+from compiler.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, cli, main
+from compiler.cli_ops import bootstrap_cmd, iam_policy_cmd
+from compiler.iam import (
+    MODES,
+    NOT_IN_POLICY,
+    OPERATION_ACTIONS,
+    STAR_SIDS,
+    build_policy,
+    policy_size,
+)
+from compiler.resources import OWNER_TAG
+from compiler.workspace import load_workspace
+from tests.golden import assert_golden
+
+if "iam-policy" not in cli.commands:
+    cli.add_command(iam_policy_cmd)
+if "bootstrap" not in cli.commands:
+    cli.add_command(bootstrap_cmd)
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = "acme-credit-models"
+# Modules of the plan/apply/drift lifecycle: their calls the monitor policies must grant.
+# (Every other module's calls need a table entry too; bootstrap and import are an
+# administrator's job and are not granted to CI.)
+LIFECYCLE = ("aws.py", "live.py", "apply.py", "lock.py", "drift.py", "runtime.py")
+
+
+def _build(env: str, root: Path = REPO) -> EnvironmentBuild:
+    ws = load_workspace(root / "biaswatch.yaml", None)
+    assert ws.project_document is not None
+    project, _ = build_project(ws.project_document)
+    assert project is not None
+    return build_environment(project, ws.documents, env)
+
+
+@pytest.fixture(scope="module")
+def prod() -> EnvironmentBuild:
+    return _build("prod")
+
+
+def _policies(build: EnvironmentBuild) -> dict[str, dict[str, Any]]:
+    policies = {mode: build_policy(build, PROJECT, mode) for mode in MODES}
+    policies["apply+destroy"] = build_policy(build, PROJECT, "apply", allow_destroy=True)
+    policies["apply+kms"] = build_policy(build, PROJECT, "apply", artifact_kms_key="alias/art")
+    return policies
+
+
+def _grants(policy: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(action, resource, condition) triples: what a policy allows, independent of Sids."""
+    return {
+        (action, resource, json.dumps(s.get("Condition", {}), sort_keys=True))
+        for s in policy["Statement"]
+        for action in s["Action"]
+        for resource in s["Resource"]
+    }
+
+
+def _statements_with(policy: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in policy["Statement"] if action in s["Action"]]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+# ---- invariants ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ["prod", "local"])
+def test_build_policy__every_mode__no_action_contains_a_wildcard(env: str) -> None:
+    for policy in _policies(_build(env)).values():
+        actions = [a for s in policy["Statement"] for a in s["Action"]]
+        assert actions and not [a for a in actions if "*" in a or "?" in a]
+
+
+@pytest.mark.parametrize("env", ["prod", "local"])
+def test_build_policy__star_resource__only_where_aws_requires_it(env: str) -> None:
+    for policy in _policies(_build(env)).values():
+        for s in policy["Statement"]:
+            if "*" in s["Resource"]:
+                assert s["Sid"] in STAR_SIDS, s
+                assert s["Resource"] == ["*"]
+                assert set(s["Action"]) <= {
+                    "sagemaker:ListModelBiasJobDefinitions",
+                    "sagemaker:ListMonitoringSchedules",
+                    "tag:GetResources",
+                }
+            else:
+                # Every other resource names this partition's ARNs, never a bare wildcard.
+                assert all(r.startswith("arn:aws:") for r in s["Resource"]), s
+
+
+def test_build_policy__sids__unique_and_alphanumeric(prod: EnvironmentBuild) -> None:
+    for policy in _policies(prod).values():
+        sids = [s["Sid"] for s in policy["Statement"]]
+        assert len(sids) == len(set(sids))
+        assert all(sid.isalnum() for sid in sids)
+
+
+def test_build_policy__pass_role__only_the_monitors_roles_and_only_to_sagemaker(
+    prod: EnvironmentBuild,
+) -> None:
+    roles = {m.desired.create_job_definition["RoleArn"] for m in prod.monitors}
+    for policy in _policies(prod).values():
+        for s in _statements_with(policy, "iam:PassRole"):
+            assert s["Action"] == ["iam:PassRole"]
+            assert set(s["Resource"]) == roles
+            assert s["Condition"] == {
+                "StringEquals": {"iam:PassedToService": ["sagemaker.amazonaws.com"]}
+            }
+    assert _statements_with(build_policy(prod, PROJECT, "apply"), "iam:PassRole")
+    assert not _statements_with(build_policy(prod, PROJECT, "plan"), "iam:PassRole")
+
+
+@pytest.mark.parametrize("bigger", ["apply", "drift"])
+def test_build_policy__apply_and_drift__contain_everything_plan_grants(
+    prod: EnvironmentBuild, bigger: str
+) -> None:
+    plan = _grants(build_policy(prod, PROJECT, "plan"))
+    assert plan <= _grants(build_policy(prod, PROJECT, bigger))
+
+
+def test_build_policy__plan_and_drift__grant_no_write(prod: EnvironmentBuild) -> None:
+    writes = ("Create", "Update", "Delete", "Start", "Stop", "AddTags", "Put", "PassRole")
+    for mode in ("plan", "drift"):
+        actions = {
+            a.split(":")[1]
+            for s in build_policy(prod, PROJECT, mode)["Statement"]
+            for a in s["Action"]
+        }
+        assert not {a for a in actions if a.startswith(writes)}, mode
+
+
+def test_build_policy__creates__need_the_project_tag_in_the_request(
+    prod: EnvironmentBuild,
+) -> None:
+    policy = build_policy(prod, PROJECT, "apply")
+    for action in ("CreateMonitoringSchedule", "CreateModelBiasJobDefinition"):
+        (s,) = _statements_with(policy, f"sagemaker:{action}")
+        assert s["Condition"] == {"StringEquals": {f"aws:RequestTag/{OWNER_TAG}": [PROJECT]}}
+
+
+def test_build_policy__changes__only_on_resources_tagged_with_the_project(
+    prod: EnvironmentBuild,
+) -> None:
+    for policy in (
+        build_policy(prod, PROJECT, "apply"),
+        build_policy(prod, PROJECT, "apply", allow_destroy=True),
+    ):
+        for verb in ("Update", "Delete", "Start", "Stop"):
+            found = [
+                s
+                for s in policy["Statement"]
+                if any(a.startswith(f"sagemaker:{verb}") for a in s["Action"])
+            ]
+            assert found
+            for s in found:
+                assert s["Condition"]["StringEquals"][f"aws:ResourceTag/{OWNER_TAG}"] == [PROJECT]
+
+
+def test_build_policy__add_tags__only_at_creation_or_on_owned_resources_with_known_keys(
+    prod: EnvironmentBuild,
+) -> None:
+    policy = build_policy(prod, PROJECT, "apply")
+    keys = {k for m in prod.monitors for k, _ in m.desired.tags} | {"biaswatch:deletion-protection"}
+    creation, retag = sorted(
+        _statements_with(policy, "sagemaker:AddTags"), key=lambda s: "ResourceTag" in json.dumps(s)
+    )
+    assert creation["Condition"] == {
+        "StringEquals": {
+            "sagemaker:TaggingAction": ["CreateModelBiasJobDefinition", "CreateMonitoringSchedule"]
+        }
+    }
+    cond = retag["Condition"]
+    assert cond["StringEquals"] == {f"aws:ResourceTag/{OWNER_TAG}": [PROJECT]}
+    assert set(cond["ForAllValues:StringEquals"]["aws:TagKeys"]) == keys
+    assert cond["StringEqualsIfExists"] == {f"aws:RequestTag/{OWNER_TAG}": [PROJECT]}
+    (untag,) = _statements_with(policy, "sagemaker:DeleteTags")
+    assert untag["Condition"]["ForAllValues:StringNotEquals"] == {"aws:TagKeys": [OWNER_TAG]}
+
+
+def test_build_policy__write_resources__exactly_the_monitors_in_git(prod: EnvironmentBuild) -> None:
+    policy = build_policy(prod, PROJECT, "apply")
+    (s,) = _statements_with(policy, "sagemaker:UpdateMonitoringSchedule")
+    schedules = {r.rsplit("/", 1)[1] for r in s["Resource"] if ":monitoring-schedule/" in r}
+    assert schedules == {m.desired.name for m in prod.monitors}
+    patterns = [r.rsplit("/", 1)[1] for r in s["Resource"] if ":model-bias-job-definition/" in r]
+    for m in prod.monitors:
+        # IAM's `?` is one character, like fnmatch's; the hash is exactly ten.
+        matching = [p for p in patterns if fnmatch.fnmatchcase(m.desired.job_definition_name, p)]
+        assert len(matching) == 1, (m.desired.job_definition_name, patterns)
+        assert not fnmatch.fnmatchcase(m.desired.job_definition_name + "0", matching[0])
+
+
+def test_build_policy__s3_writes__configs_and_lock_only_delete_only_the_lock(
+    prod: EnvironmentBuild,
+) -> None:
+    policy = build_policy(prod, PROJECT, "apply")
+    (put,) = _statements_with(policy, "s3:PutObject")
+    lock = "arn:aws:s3:::acme-biaswatch-prod/biaswatch/prod/biaswatch.lock"
+    assert lock in put["Resource"]
+    for m in prod.monitors:
+        key = m.desired.analysis_config_s3_uri.removeprefix("s3://")
+        assert any(
+            fnmatch.fnmatchcase(key, r.removeprefix("arn:aws:s3:::")) for r in put["Resource"]
+        )
+    (delete,) = _statements_with(policy, "s3:DeleteObject")
+    assert delete["Resource"] == [lock]
+
+
+def test_build_policy__drift__lists_output_prefixes_with_a_prefix_condition(
+    prod: EnvironmentBuild,
+) -> None:
+    policy = build_policy(prod, PROJECT, "drift")
+    listing = _statements_with(policy, "s3:ListBucket")
+    assert listing
+    for s in listing:
+        assert s["Resource"][0].startswith("arn:aws:s3:::") and "/" not in s["Resource"][0]
+        assert s["Condition"]["StringLike"]["s3:prefix"]
+    assert "s3:ListBucket" not in {
+        a for s in build_policy(prod, PROJECT, "plan")["Statement"] for a in s["Action"]
+    }
+    # loan-approval's prod outputs are KMS-encrypted: drift may decrypt through S3 only.
+    (kms,) = _statements_with(policy, "kms:Decrypt")
+    assert kms["Condition"] == {"StringEquals": {"kms:ViaService": ["s3.us-east-1.amazonaws.com"]}}
+
+
+def test_build_policy__allow_destroy__deletes_any_owned_leftover_by_tag(
+    prod: EnvironmentBuild,
+) -> None:
+    plain = _grants(build_policy(prod, PROJECT, "apply"))
+    destroy = build_policy(prod, PROJECT, "apply", allow_destroy=True)
+    extra = [s for s in destroy["Statement"] if s["Sid"] == "DeleteOwnedLeftoversWhoseFilesAreGone"]
+    assert len(extra) == 1
+    assert extra[0]["Condition"] == {"StringEquals": {f"aws:ResourceTag/{OWNER_TAG}": [PROJECT]}}
+    assert plain < _grants(destroy)
+
+
+def test_build_policy__artifact_kms_alias__through_resource_aliases(prod: EnvironmentBuild) -> None:
+    policy = build_policy(prod, PROJECT, "apply", artifact_kms_key="alias/art")
+    (s,) = _statements_with(policy, "kms:GenerateDataKey")
+    assert s["Resource"] == ["arn:aws:kms:us-east-1:210987654321:key/*"]
+    assert s["Condition"]["ForAnyValue:StringEquals"] == {"kms:ResourceAliases": ["alias/art"]}
+
+
+def test_build_policy__local_emulator__uses_the_emulator_account() -> None:
+    policy = build_policy(_build("local"), PROJECT, "apply")
+    arns = [
+        r for s in policy["Statement"] for r in s["Resource"] if r.startswith("arn:aws:sagemaker")
+    ]
+    assert arns and all(f":{EMULATOR_ACCOUNT_ID}:" in a for a in arns)
+
+
+def test_build_policy__twice__identical_and_sorted(prod: EnvironmentBuild) -> None:
+    first = build_policy(prod, PROJECT, "apply")
+    assert first == build_policy(_build("prod"), PROJECT, "apply")
+    for s in first["Statement"]:
+        assert s["Action"] == sorted(s["Action"]) and s["Resource"] == sorted(s["Resource"])
+
+
+def test_build_policy__unknown_mode__value_error(prod: EnvironmentBuild) -> None:
+    with pytest.raises(ValueError):
+        build_policy(prod, PROJECT, "admin")
+
+
+def test_build_policy__prod_apply__fits_a_managed_policy(prod: EnvironmentBuild) -> None:
+    assert policy_size(build_policy(prod, PROJECT, "apply", allow_destroy=True)) < 6144
+
+
+# ---- the operation → action table ----------------------------------------------------
+
+
+def _called_operations(modules: tuple[str, ...] | None = None) -> dict[str, set[str]]:
+    """`"Operation"` literals passed to call/sagemaker_call (2nd argument), per operation.
+
+    Calls are `call(...)`/`sagemaker_call(...)` inside aws.py and `aws.call(...)`/
+    `aws.sagemaker_call(...)` elsewhere; every module of the package but the emulator.
+    """
+    paths = (
+        [REPO / "compiler" / m for m in modules]
+        if modules
+        else sorted((REPO / "compiler").glob("*.py"))
+    )
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        if not path.exists():
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or len(node.args) < 2:
+                continue
+            func = node.func
+            if isinstance(func, ast.Name):
+                name = func.id
+            elif (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "aws"
+            ):
+                name = func.attr
+            else:
+                continue
+            op = node.args[1]
+            if (
+                name in ("call", "sagemaker_call")
+                and isinstance(op, ast.Constant)
+                and isinstance(op.value, str)
+            ):
+                found.setdefault(op.value, set()).add(path.name)
+    return found
+
+
+def test_operation_table__every_operation_the_code_calls__has_an_iam_action() -> None:
+    called = _called_operations()
+    # The walk finds the calls it must (a guard against the walk itself going blind).
+    assert {"CreateMonitoringSchedule", "ListTags", "GetObject", "PutBucketPolicy"} <= set(called)
+    missing = {op: sorted(where) for op, where in called.items() if op not in OPERATION_ACTIONS}
+    assert not missing, f"add these operations to compiler/iam.py OPERATION_ACTIONS: {missing}"
+
+
+def test_operation_table__every_monitor_operation__granted_by_apply_or_drift(
+    prod: EnvironmentBuild,
+) -> None:
+    granted = {
+        a
+        for mode in ("apply", "drift")
+        for s in build_policy(prod, PROJECT, mode)["Statement"]
+        for a in s["Action"]
+    }
+    for op in _called_operations(LIFECYCLE):
+        if op in NOT_IN_POLICY:
+            continue
+        assert OPERATION_ACTIONS[op] in granted, op
+
+
+def test_operation_table__tag_get_resources__mapped_and_granted(prod: EnvironmentBuild) -> None:
+    # tag:GetResources is being added to the reader; the policy grants it already.
+    assert OPERATION_ACTIONS["GetResources"] == "tag:GetResources"
+    (s,) = _statements_with(build_policy(prod, PROJECT, "plan"), "tag:GetResources")
+    assert s["Resource"] == ["*"]
+    assert "sts:GetCallerIdentity" not in {
+        a for s in build_policy(prod, PROJECT, "apply")["Statement"] for a in s["Action"]
+    }
+
+
+# ---- the command ---------------------------------------------------------------------
+
+
+def test_iam_policy_cmd__prod_apply__golden(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["iam-policy", "--env", "prod", "--mode", "apply"], capsys)
+    assert code == EXIT_OK, err
+    assert json.loads(out) == build_policy(_build("prod", in_tmp_project), PROJECT, "apply")
+    assert_golden("iam/prod-apply.json", out)
+
+
+def test_iam_policy_cmd__default_mode__plan(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["iam-policy", "--env", "prod"], capsys)
+    assert code == EXIT_OK, err
+    assert json.loads(out) == build_policy(_build("prod", in_tmp_project), PROJECT, "plan")
+
+
+def test_iam_policy_cmd__unknown_mode__usage_error(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["iam-policy", "--mode", "admin"], capsys)
+    assert code == EXIT_USAGE and "admin" in err
+
+
+def test_iam_policy_cmd__aws_environment_without_account__e504(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # loan-approval's prod override uses ${account_id}, which the resolver checks everywhere.
+    (in_tmp_project / "monitors" / "loan-approval.yaml").unlink()
+    project_file = in_tmp_project / "biaswatch.yaml"
+    # An AWS environment (no emulator, no endpoint_url) that names no account.
+    project_file.write_text(
+        project_file.read_text()
+        + """  staging:
+    region: us-east-1
+    artifact_bucket: acme-biaswatch-staging
+    vars: {data_bucket: acme-ml-staging}
+    defaults: {role: "arn:aws:iam::210987654321:role/ModelMonitorRole"}
+"""
+    )
+    code, out, err = run(["iam-policy", "--env", "staging"], capsys)
+    assert code == EXIT_ERROR and out == ""
+    assert "E504" in err and "account_id" in err
+
+
+def test_iam_policy_cmd__too_many_monitors__w607_and_still_prints(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = (in_tmp_project / "monitors" / "credit-risk.yaml").read_text()
+    for i in range(40):
+        (in_tmp_project / "monitors" / f"extra-{i}.yaml").write_text(
+            template.replace("name: credit-risk-bias", f"name: extra-{i}-bias")
+        )
+    code, out, err = run(["iam-policy", "--env", "prod", "--mode", "apply"], capsys)
+    assert code == EXIT_OK, err
+    assert "W607" in err and json.loads(out)["Statement"]
