@@ -32,7 +32,7 @@ validate: $(STAMP)
 
 ## regenerate golden files and the published JSON Schemas (review the diff!)
 golden: $(STAMP)
-	BIASWATCH_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_cases.py tests/test_schema_files.py tests/test_render.py
+	BIASWATCH_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_cases.py tests/test_schema_files.py tests/test_render.py tests/test_iam.py
 
 schema: $(STAMP)
 	$(PY) -m compiler.schema_export schema

@@ -42,7 +42,7 @@ class Step:
 def _foreign(bucket: str, account: str) -> aws.AwsError:
     return aws.AwsError(
         Diagnostic(
-            "E421",
+            "E426",
             f"bucket {bucket!r} exists but is not owned by account {account} (or these credentials may not reach it)",
             hints=(
                 "bucket names are global: pick another artifact_bucket in biaswatch.yaml",
@@ -239,7 +239,7 @@ def bootstrap_bucket(
 ) -> tuple[Step, ...]:
     """Create the bucket if needed, then encryption, versioning, public access block, TLS policy.
 
-    Raises AwsError(E421) when the bucket belongs to someone else; any other failure is the
+    Raises AwsError(E426) when the bucket belongs to someone else; any other failure is the
     adapter's translated error for the step that failed (on_step has seen the ones before it).
     """
     actions: list[Callable[[], Step]] = [

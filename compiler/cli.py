@@ -548,8 +548,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 def _register_subcommands() -> None:
     """Commands defined in their own modules; they import this one, so they attach last."""
     from compiler.cli_import import import_cmd
+    from compiler.cli_ops import bootstrap_cmd, iam_policy_cmd
 
     cli.add_command(import_cmd)
+    cli.add_command(iam_policy_cmd)
+    cli.add_command(bootstrap_cmd)
 
 
 _register_subcommands()

@@ -48,7 +48,7 @@ def iam_policy_cmd(
             opts,
             [
                 Diagnostic(
-                    "E504",
+                    "E505",
                     f"environment {build.name!r} has no account_id; the policy's ARNs need one",
                     project.document.source.span_for(("environments", build.name)),
                     f"environments.{build.name}.account_id",

@@ -107,6 +107,7 @@ CODES: dict[str, str] = {
     "E502": "no monitor files found",
     "E503": "monitor not found",
     "E504": "output file exists (use --force)",
+    "E505": "environment has no account_id (needed to build ARNs)",
 }
 
 CODES.update(
@@ -137,6 +138,7 @@ CODES.update(
         "E423": "import: analysis config has keys outside Clarify's monitoring keys",
         "E424": "import: the generated monitor file would not validate",
         "E425": "import: the schedule belongs to another biaswatch project",
+        "E426": "artifact bucket belongs to another account",
         # warnings
         "W601": "endpoint not found",
         "W602": "endpoint data capture lacks input or output",
@@ -144,5 +146,6 @@ CODES.update(
         "W604": "schedule is in status Failed",
         "W605": "analysis config object altered or unreadable",
         "W606": "owned resource not in git (orphan)",
+        "W607": "IAM policy exceeds the managed-policy size limit",
     }
 )

@@ -278,7 +278,11 @@ def resolve_monitor(
     all_vars = dict(variables)
     if isinstance(name, str):
         all_vars["name"] = name
+    # Other environments' overrides may use variables this one lacks: leave them alone.
+    raw_overrides = merged.pop("overrides", None)
     merged, unknown = substitute(merged, all_vars)
+    if raw_overrides is not None:
+        merged["overrides"] = raw_overrides
     for field, var in unknown:
         hint = f"known variables: {', '.join(sorted(all_vars))}"
         if var == "account_id":

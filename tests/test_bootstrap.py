@@ -176,7 +176,7 @@ def test_bootstrap_bucket__head_bucket_403__e421_and_no_create(clients: aws.Clie
         with pytest.raises(aws.AwsError) as info:
             bootstrap_bucket(clients, BUCKET, "123456789012")
         stub.assert_no_pending_responses()
-    assert info.value.diagnostic.code == "E421"
+    assert info.value.diagnostic.code == "E426"
     assert "not owned by account 123456789012" in info.value.diagnostic.message
 
 
@@ -186,7 +186,7 @@ def test_bootstrap_bucket__name_taken_elsewhere__e421(clients: aws.Clients) -> N
         stub.add_client_error("create_bucket", "BucketAlreadyExists", "taken", 409)
         with pytest.raises(aws.AwsError) as info:
             bootstrap_bucket(clients, BUCKET, "123456789012")
-    assert info.value.diagnostic.code == "E421"
+    assert info.value.diagnostic.code == "E426"
 
 
 def test_bootstrap_cmd__foreign_bucket__exit_1_with_e421(
@@ -204,5 +204,5 @@ def test_bootstrap_cmd__foreign_bucket__exit_1_with_e421(
     monkeypatch.setattr(aws, "make_clients", stubbed)
     code, out, err = run(["bootstrap"], capsys)
     assert code == EXIT_ERROR
-    assert "E421" in err and BUCKET in err
+    assert "E426" in err and BUCKET in err
     assert "Bootstrap:" not in out

@@ -403,7 +403,7 @@ def test_iam_policy_cmd__aws_environment_without_account__e504(
     )
     code, out, err = run(["iam-policy", "--env", "staging"], capsys)
     assert code == EXIT_ERROR and out == ""
-    assert "E504" in err and "account_id" in err
+    assert "E505" in err and "account_id" in err
 
 
 def test_iam_policy_cmd__too_many_monitors__w607_and_still_prints(
