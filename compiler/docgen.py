@@ -759,6 +759,12 @@ EXAMPLES: dict[str, Example] = {
         "error E425 schedule 'credit-risk-bias': belongs to biaswatch project 'other', not 'acme-credit-models'\n"
         "    hint: remove it from project 'other' first (or change its biaswatch:project tag by hand)"
     ),
+    "E426": Example(
+        "error E426 bucket 'acme-biaswatch-prod' exists but is not owned by account 210987654321 "
+        "(or these credentials may not reach it)\n"
+        "    hint: bucket names are global: pick another artifact_bucket in biaswatch.yaml\n"
+        "    hint: if it is yours, check that the credentials are for the account that owns it"
+    ),
     "E501": Example(
         "nope.yaml:1:1: error E501 project file 'nope.yaml' not found\n"
         "    hint: run biaswatch from the repository root or pass --project-file"
@@ -770,6 +776,11 @@ EXAMPLES: dict[str, Example] = {
     "E504": Example(
         "error E504 monitors/credit-risk-bias.yaml already exists; not overwritten\n"
         "    hint: pass --force to overwrite it, or --out-dir to write elsewhere"
+    ),
+    "E505": Example(
+        "biaswatch.yaml:20:3: error E505 environments.prod.account_id: environment 'prod' has no account_id; "
+        "the policy's ARNs need one\n"
+        "    hint: set environments.prod.account_id in biaswatch.yaml"
     ),
     "W601": Example(
         "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
@@ -790,6 +801,11 @@ EXAMPLES: dict[str, Example] = {
     ),
     "W606": Example(
         "warning W606 schedule 'old-bias' is managed by this project but has no monitor file"
+    ),
+    "W607": Example(
+        "biaswatch.yaml:1:1: warning W607 the policy has 7000 characters; a managed policy holds at most 6144\n"
+        "    hint: attach it as an inline role policy (10,240 characters for all of a role's inline policies) "
+        "or split the monitors across roles"
     ),
 }
 
