@@ -118,6 +118,22 @@ class _Executor:
                 next_report = now + 10
             self.waits.sleep(self.waits.poll_seconds)
 
+    def ensure_owned(self, described: Mapping[str, Any], source: str | None) -> None:
+        """Re-read ownership right before changing a schedule: the plan's tags may come from
+        the eventually consistent tagging API, and ownership must never be guessed."""
+        name = described["MonitoringScheduleName"]
+        tags = aws.list_tags(self.clients, described["MonitoringScheduleArn"])
+        if tags.get(OWNER_TAG) != self.project:
+            raise aws.AwsError(
+                Diagnostic(
+                    "E414",
+                    f"schedule {name!r} is no longer owned by project {self.project!r}; not changed",
+                    _span(source),
+                    hints=(f"plan again; `biaswatch import {name}` adopts a foreign schedule",),
+                ),
+                "NotOwned",
+            )
+
     # ---- steps -----------------------------------------------------------------------
 
     def upload_config(self, d: Desired) -> None:
@@ -264,7 +280,12 @@ class _Executor:
         d = change.desired
         name = change.name
         if change.action is Action.DELETE:
-            self.wait_settled(name, change.source_path, gone_ok=True, fail_on_failed=False)
+            current = self.wait_settled(
+                name, change.source_path, gone_ok=True, fail_on_failed=False
+            )
+            if current is None:
+                return "already deleted"
+            self.ensure_owned(current, change.source_path)
             try:
                 aws.sagemaker_call(
                     self.clients,
@@ -289,7 +310,9 @@ class _Executor:
             self.wait_settled(name, d.source_path)
         else:
             if change.action in (Action.UPDATE, Action.SWAP) or change.toggle or change.retag:
-                self.wait_settled(name, d.source_path, fail_on_failed=False)
+                current = self.wait_settled(name, d.source_path, fail_on_failed=False)
+                if current is not None:
+                    self.ensure_owned(current, d.source_path)
             if change.restore_config or change.action is Action.SWAP:
                 self.upload_config(d)
             if change.action is Action.SWAP:

@@ -446,3 +446,52 @@ def test_secret_canary__every_command_with_debug__never_prints_credentials(
             "sentinel-session-token-canary",
         ):
             assert sentinel not in text
+
+
+def test_apply_plan__ownership_removed_after_planning__schedule_not_changed(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from compiler.apply import Waits, apply_plan
+    from compiler.aws import make_clients
+    from compiler.build import build_environment, build_project
+    from compiler.live import read_live
+    from compiler.plan import build_plan
+    from compiler.workspace import load_workspace
+
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    edit(
+        project / "monitors" / "credit-risk.yaml",
+        "schedule_cron_expression: hourly",
+        "schedule_cron_expression: daily",
+    )
+    ws = load_workspace(project / "biaswatch.yaml")
+    assert ws.project_document is not None
+    proj, _ = build_project(ws.project_document)
+    assert proj is not None
+    build = build_environment(proj, ws.documents, "test")
+    clients = make_clients(
+        "us-east-1", emulator.endpoint_url, {"aws_access_key_id": "t", "aws_secret_access_key": "t"}
+    )
+    desired = [m.desired for m in build.monitors]
+    plan = build_plan(
+        "acme-credit-models",
+        "test",
+        None,
+        "us-east-1",
+        desired,
+        read_live(clients, "acme-credit-models", desired).state,
+    )
+    assert [c.name for c in plan.changes if not c.is_noop] == ["credit-risk-bias"]
+    sm = emulator.client("sagemaker")
+    arn = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+        "MonitoringScheduleArn"
+    ]
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "biaswatch:project", "Value": "someone-else"}])
+    result = apply_plan(clients, plan, waits=Waits(poll_seconds=0.1))
+    assert not result.ok
+    assert [o.diagnostic.code for o in result.outcomes if o.diagnostic] == ["E414"]
+    described = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")
+    assert (
+        described["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"]
+        == "cron(0 * ? * * *)"
+    )
