@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from moto import backends as moto_backends
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -74,6 +75,21 @@ class _Server(ThreadedMotoServer):
         self._server_ready_event.set()
         # A short poll interval keeps stop() fast (werkzeug's default is 0.5 s).
         self._server.serve_forever(poll_interval=0.05)
+
+
+def _cache_moto_module_listing() -> None:
+    """moto's dispatcher lists its package folder on every request (~180 stat calls); the
+    folder does not change while we run, so list it once. Measured: 2.8 → 1.2 ms CPU per
+    request in-process (compiler/bench.py --profile)."""
+    if getattr(moto_backends.list_of_moto_modules, "_biaswatch_cached", False):
+        return
+    modules = tuple(moto_backends.list_of_moto_modules())
+
+    def cached() -> tuple[str, ...]:
+        return modules
+
+    cached._biaswatch_cached = True  # type: ignore[attr-defined]
+    moto_backends.list_of_moto_modules = cached
 
 
 def _is_loopback(host: str) -> bool:
@@ -146,6 +162,7 @@ class Emulator:
         try:
             schedules.install()
             tagging.install()
+            _cache_moto_module_listing()
             # No save here: the state file is read below, not overwritten.
             self.controller.reset(save=False)
             self.faults.configure(
