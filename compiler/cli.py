@@ -231,7 +231,7 @@ def _session(opts: Options, env: str | None, *, check_account_id: bool) -> Itera
 
 
 def _read_plan(
-    session: Session, *, allow_destroy: bool, targets: Sequence[str] = (), use_cache: bool = True
+    session: Session, *, allow_destroy: bool, targets: Sequence[str] = (), verify: bool = False
 ) -> tuple[Plan, LiveRead]:
     desired = [m.desired for m in session.build.monitors]
     unknown = sorted(set(targets) - {d.name for d in desired})
@@ -244,7 +244,8 @@ def _read_plan(
         session.project.config.project,
         desired,
         session.ws.root / CACHE_DIR / session.build.name,
-        use_cache=use_cache,
+        use_cache=not verify,
+        verify_definitions=verify,
     )
     plan = build_plan(
         session.project.config.project,
@@ -285,6 +286,12 @@ FORMAT = click.Choice(["text", "json", "markdown"])
 @click.option(
     "--allow-destroy", is_flag=True, help="Plan deletion of managed schedules whose files are gone."
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Describe every job definition and re-read every analysis config instead of trusting "
+    "content-addressed names (what apply without a plan file and drift do).",
+)
 @click.pass_obj
 def plan(
     opts: Options,
@@ -294,11 +301,14 @@ def plan(
     fmt: str,
     targets: tuple[str, ...],
     allow_destroy: bool,
+    verify: bool,
 ) -> None:
     """Read live state and show what apply would change. Takes no lock."""
     with _session(opts, env, check_account_id=True) as session:
         try:
-            the_plan, _ = _read_plan(session, allow_destroy=allow_destroy, targets=targets)
+            the_plan, _ = _read_plan(
+                session, allow_destroy=allow_destroy, targets=targets, verify=verify
+            )
         except AwsError as exc:
             fail(opts, [exc.diagnostic])
         emit_diagnostics(opts, the_plan.diagnostics)
@@ -310,6 +320,7 @@ def plan(
                 monitors_digest=files_digest(_monitor_files(session.ws)),
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 rendered=plan_to_dict(the_plan),
+                verified=verify,
             )
             out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             click.echo(f"Saved the plan to {out}. Apply it with: biaswatch apply {out}", err=True)
@@ -395,7 +406,12 @@ def apply(
             fail(opts, [exc.diagnostic])
         try:
             try:
-                the_plan, _ = _read_plan(session, allow_destroy=allow_destroy, targets=targets)
+                # A saved plan is re-read the way it was made, so that its fingerprints compare;
+                # without one, apply verifies everything (it restores altered configs).
+                verify = bool(saved.get("verified", True)) if saved is not None else True
+                the_plan, _ = _read_plan(
+                    session, allow_destroy=allow_destroy, targets=targets, verify=verify
+                )
             except AwsError as exc:
                 fail(opts, [exc.diagnostic])
             if saved is not None:
@@ -472,7 +488,7 @@ def drift(opts: Options, env: str | None, fmt: str) -> None:
     """Audit live state against git. Exit 0 none, 2 drift, 1 error."""
     with _session(opts, env, check_account_id=True) as session:
         try:
-            the_plan, live = _read_plan(session, allow_destroy=False, use_cache=False)
+            the_plan, live = _read_plan(session, allow_destroy=False, verify=True)
             bodies = read_violation_bodies(session.conn.clients, live)
         except AwsError as exc:
             fail(opts, [exc.diagnostic])

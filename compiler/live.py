@@ -127,6 +127,7 @@ class _Described:
     schedule: Mapping[str, Any] | None
     definition: Mapping[str, Any] | None
     config_body: bytes | None
+    trusted: Desired | None = None  # definition not described: its name is its content
 
 
 def _describe(
@@ -134,12 +135,18 @@ def _describe(
     cache: ConfigCache,
     name: str,
     schedule: Mapping[str, Any] | None = None,
+    trusted: Desired | None = None,
 ) -> _Described:
     if schedule is None:
         schedule = aws.describe_schedule(clients, name)
     if schedule is None:
         return _Described(None, None, None)
     jd_name = schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
+    if trusted is not None and jd_name == trusted.job_definition_name:
+        # Content-addressed: a definition with exactly this name was compiled from exactly
+        # this request, and definitions are immutable. Whether it still exists and is ours
+        # is settled against the tagging pages in _with_tags (else it is described there).
+        return _Described(schedule, None, None, trusted)
     jd = aws.describe_job_definition(clients, jd_name) if jd_name else None
     body = (
         _read_config(clients, cache, jd["ModelBiasAppSpecification"].get("ConfigUri"))
@@ -164,10 +171,31 @@ def _with_tags(
         else tags_by_arn.get(clients, found.schedule["MonitoringScheduleArn"])
     )
     jd = found.definition
+    body = found.config_body
+    if found.trusted is not None:
+        arn = _definition_arn(
+            found.schedule["MonitoringScheduleArn"], found.trusted.job_definition_name
+        )
+        paged = tags_by_arn.paged_for(arn)
+        if paged is not None and paged.get(OWNER_TAG) == tags.get(OWNER_TAG):
+            request = {k: v for k, v in found.trusted.create_job_definition.items() if k != "Tags"}
+            jd = {**request, "JobDefinitionArn": arn}
+            body = found.trusted.analysis_config_body
+        else:  # not in the pages (deleted, foreign, or too new for them): read it for real
+            jd_name = found.trusted.job_definition_name
+            jd = aws.describe_job_definition(clients, jd_name)
+            uri = jd["ModelBiasAppSpecification"].get("ConfigUri") if jd else None
+            body = aws.read_object(clients, uri) if uri else None
     # Needed for retag diffs; a definition missing from the pages (just created, or not
     # ours) is read with ListTags.
     jd_tags = tags_by_arn.get(clients, jd["JobDefinitionArn"]) if jd else {}
-    return RawMonitor(name, found.schedule, tags, jd, jd_tags, found.config_body)
+    return RawMonitor(name, found.schedule, tags, jd, jd_tags, body)
+
+
+def _definition_arn(schedule_arn: str, definition_name: str) -> str:
+    """The definition's ARN in the schedule's account and region."""
+    head = schedule_arn.split(":monitoring-schedule/", 1)[0]
+    return f"{head}:model-bias-job-definition/{definition_name}"
 
 
 def _read_listed(
@@ -206,9 +234,17 @@ def read_live(
     *,
     use_cache: bool = True,
     check_endpoints: bool = True,
+    verify_definitions: bool = False,
 ) -> LiveRead:
-    """Everything plan and drift need, in about two describes per managed monitor."""
+    """Everything plan and drift need, in about one describe per managed monitor.
+
+    A definition whose name is the one compile derives from the desired request is taken
+    from the desired state when the tagging pages show it exists and is ours (names are
+    content hashes; definitions are immutable). verify_definitions=True describes every
+    definition and re-reads every analysis config (drift does this).
+    """
     cache = ConfigCache(cache_dir if use_cache else None)
+    by_name = {d.name: d for d in desired}
     desired_names = {d.name for d in desired}
     endpoints = (
         sorted({d.endpoint_name for d in desired if d.endpoint_name}) if check_endpoints else []
@@ -223,7 +259,12 @@ def read_live(
         lambda: aws.list_bias_job_definitions(clients),
     ]
     stage1.extend(functools.partial(_endpoint_state, clients, e) for e in endpoints)
-    stage1.extend(functools.partial(_describe, clients, cache, n) for n in wanted)
+    stage1.extend(
+        functools.partial(
+            _describe, clients, cache, n, None, None if verify_definitions else by_name[n]
+        )
+        for n in wanted
+    )
     results = clients.map(lambda task: task(), stage1)
     summaries: list[dict[str, Any]] = results[0]
     tags_by_arn: Tags = results[1]

@@ -54,6 +54,7 @@ def build_plan_file(
     monitors_digest: str,
     created_at: str,
     rendered: Mapping[str, Any],
+    verified: bool = False,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "format_version": PLAN_FILE_VERSION,
@@ -65,6 +66,7 @@ def build_plan_file(
         "account_id": plan.account_id,
         "region": plan.region,
         "monitors_digest": monitors_digest,
+        "verified": verified,
         "identity": plan_identity(plan),
         "plan": dict(rendered),
     }

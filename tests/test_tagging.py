@@ -150,9 +150,45 @@ def test_read_live__warm_cache__at_most_2_2_calls_per_managed_monitor(
     counts = clients.calls.counts
     assert counts["ListTags"] == 0 and counts["GetObject"] == 0
     assert counts["GetResources"] == 1  # 60 resources, one page
+    # Definitions are content-addressed: the tagging page proves each exists and is ours.
+    assert counts["DescribeMonitoringSchedule"] == 30
+    assert counts["DescribeModelBiasJobDefinition"] == 0
+    assert clients.calls.total / len(desired) <= 1.2, dict(counts)
+    assert all(m.owner == bench.PROJECT for m in live.state.monitors.values())
+
+
+def test_read_live__verify_definitions__same_state_at_most_2_2_calls_per_monitor(
+    fleet: tuple[aws.Clients, list[Any], Path],
+) -> None:
+    clients, desired, cache = fleet
+    trusted = read_live(clients, bench.PROJECT, desired, cache)
+    read_live(clients, bench.PROJECT, desired, cache, verify_definitions=True)  # warms the cache
+    clients.calls.counts.clear()
+    verified = read_live(clients, bench.PROJECT, desired, cache, verify_definitions=True)
+
+    counts = clients.calls.counts
     assert counts["DescribeMonitoringSchedule"] == counts["DescribeModelBiasJobDefinition"] == 30
     assert clients.calls.total / len(desired) <= 2.2, dict(counts)
-    assert all(m.owner == bench.PROJECT for m in live.state.monitors.values())
+    assert verified.state == trusted.state
+
+
+def test_read_live__trusted_definition_deleted__described_and_reported_gone(
+    fleet: tuple[aws.Clients, list[Any], Path],
+) -> None:
+    clients, desired, cache = fleet
+    name = desired[0].job_definition_name
+    schedule = clients.sagemaker.describe_monitoring_schedule(
+        MonitoringScheduleName=desired[0].name
+    )
+    # Out of band: the schedule is re-pointed elsewhere so the definition can be deleted.
+    other = desired[1].job_definition_name
+    config = dict(schedule["MonitoringScheduleConfig"], MonitoringJobDefinitionName=other)
+    clients.sagemaker.update_monitoring_schedule(
+        MonitoringScheduleName=desired[0].name, MonitoringScheduleConfig=config
+    )
+    clients.sagemaker.delete_model_bias_job_definition(JobDefinitionName=name)
+    live = read_live(clients, bench.PROJECT, desired, cache)
+    assert live.state.monitors[desired[0].name].job_definition_name == other
 
 
 def _denied(**_: Any) -> Any:
