@@ -301,6 +301,7 @@ def run_fleet(
     workers: int,
     *,
     profile: bool = False,
+    verify: bool = False,
 ) -> Figures:
     served.reset()
     served.set_latency(0)
@@ -315,7 +316,11 @@ def run_fleet(
 
     # Warm the analysis-config cache without latency.
     read_live(
-        clients, PROJECT, [m.desired for m in compile_fleet(project_file).monitors], cache_dir
+        clients,
+        PROJECT,
+        [m.desired for m in compile_fleet(project_file).monitors],
+        cache_dir,
+        verify_definitions=verify,
     )
 
     # The measured plan: warm cache, injected latency, fresh counters.
@@ -329,7 +334,7 @@ def run_fleet(
         build = compile_fleet(project_file)
         desired = [m.desired for m in build.monitors]
         t1 = time.perf_counter()
-        live = read_live(clients, PROJECT, desired, cache_dir)
+        live = read_live(clients, PROJECT, desired, cache_dir, verify_definitions=verify)
         t2 = time.perf_counter()
         the_plan = build_plan(
             PROJECT, ENV, ACCOUNT, REGION, desired, live.state, endpoint_states=live.endpoint_states
@@ -409,6 +414,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "then do not share one interpreter lock) or from a thread of this process.",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the measured plans.")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="Measure `plan --verify` (describe every definition) instead of the default plan.",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="Where to write the JSON.")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -421,7 +431,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for size in sizes:
                 print(f"bench: {size} monitors …", file=sys.stderr, flush=True)
                 row = run_fleet(
-                    served, Path(tmp), size, args.latency_ms, args.workers, profile=args.profile
+                    served,
+                    Path(tmp),
+                    size,
+                    args.latency_ms,
+                    args.workers,
+                    profile=args.profile,
+                    verify=args.verify,
                 )
                 rows.append(row)
                 print(
@@ -434,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         served.stop()
 
     print(
-        f"Warm-cache plan, {args.latency_ms} ms per call, {args.workers} workers, "
+        f"Warm-cache plan{' --verify' if args.verify else ''}, {args.latency_ms} ms per call, {args.workers} workers, "
         f"emulator in a {args.emulator}; serial floor = {FLOOR_CALLS} describes × latency × N"
     )
     print(table(rows))
