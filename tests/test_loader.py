@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import pathlib
-import time
 import tracemalloc
 
 import pytest
@@ -270,17 +269,15 @@ def test_load_text__alias_deepens_past_limit__e106_at_alias() -> None:
     assert only_error(text, max_depth=4)[:3] == ("E106", 2, 6)
 
 
-def test_load_text__alias_bomb__e107_quickly_with_little_memory() -> None:
+def test_load_text__alias_bomb__e107_before_expanding_with_little_memory() -> None:
     assert len(ALIAS_BOMB) < 310
     tracemalloc.start()
-    started = time.perf_counter()
     result = only_error(ALIAS_BOMB)
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     # "f" expands *e (66,430 nodes each); the first one pushes the total past 100,000.
+    # The bound on memory (not on time: no timed unit tests) shows nothing was expanded.
     assert result[:3] == ("E107", 6, 8)
-    assert elapsed < 2
     assert peak < 20_000_000
 
 

@@ -161,8 +161,15 @@ def _force_unlock(project: Path, emulator: Emulator) -> None:
 def test_two_applies_at_once__one_waits_for_the_lock__no_duplicates(
     project: Path, emulator: Emulator
 ) -> None:
+    emulator.set_faults(latency_ms=100)  # the first run holds the lock for a few seconds
     first = _cli(project, "apply", "--auto-approve")
-    time.sleep(0.8)
+    s3 = emulator.client("s3")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # start the second run only once the lock is taken
+        listed = s3.list_objects_v2(Bucket="biaswatch-test", Prefix="biaswatch/test/biaswatch.lock")
+        if listed.get("KeyCount") or first.poll() is not None:
+            break
+        time.sleep(0.02)
     second = _cli(project, "apply", "--auto-approve", "--lock-timeout", "60s")
     out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
@@ -172,6 +179,7 @@ def test_two_applies_at_once__one_waits_for_the_lock__no_duplicates(
     assert "waiting for the lock held by" in both
     assert both.count("Apply: 2 done") == 1, "exactly one run created the monitors"
     assert "No changes." in out1 + out2
+    emulator.set_faults(latency_ms=0)
     counts = emulator.request_counts()
     assert counts.get("CreateMonitoringSchedule") == 2
     _assert_converged(project, emulator)
