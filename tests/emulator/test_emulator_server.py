@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
@@ -21,12 +20,11 @@ def test_emulator__non_loopback_allowed__constructs() -> None:
     assert Emulator(host="0.0.0.0", allow_non_loopback=True).host == "0.0.0.0"
 
 
-def test_emulator__start__well_under_a_second() -> None:
-    started = time.monotonic()
+def test_emulator__start__serves_on_an_ephemeral_loopback_port() -> None:
+    # How fast it starts is measured, not asserted (1-2 ms once imported; see the README).
     with Emulator(pending_seconds=0) as emu:
-        elapsed = time.monotonic() - started
         assert emu.endpoint_url.startswith("http://127.0.0.1:")
-    assert elapsed < 0.5
+        assert not emu.endpoint_url.endswith(":0")
 
 
 def test_emulator__second_in_process__runtime_error(emulator: Emulator) -> None:
