@@ -130,9 +130,18 @@ def _environment_names(opts: Options, project: Project, env: str | None) -> str:
 @click.option(
     "--env", "env", default=None, help="Validate for one environment only (default: all)."
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default=None,
+    help="Diagnostics format (same as the global --diagnostics-format).",
+)
 @click.pass_obj
-def validate(opts: Options, paths: tuple[str, ...], env: str | None) -> None:
+def validate(opts: Options, paths: tuple[str, ...], env: str | None, fmt: str | None) -> None:
     """Check monitor files and biaswatch.yaml; no network. Exit 0 valid, 1 invalid."""
+    if fmt is not None:
+        opts.diagnostics_format = fmt
     ws, project = _workspace(opts, paths)
     names = (
         [_environment_names(opts, project, env)]
@@ -541,8 +550,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         exc.show()
         code = EXIT_USAGE
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        code = EXIT_ERROR
+        # click turns Ctrl-C (KeyboardInterrupt) and EOF at a prompt into Abort.
+        click.echo(
+            "interrupted; what finished stays applied, run the command again to converge", err=True
+        )
+        code = 130
     except click.ClickException as exc:
         exc.show()
         code = EXIT_ERROR

@@ -208,3 +208,12 @@ def test_repo_copy_fixture__has_examples(in_tmp_project: Path) -> None:
         p.name for p in (REPO / "monitors").iterdir()
     )
     shutil.rmtree(in_tmp_project / "monitors")
+
+
+def test_validate__format_option__same_as_global_diagnostics_format(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break(in_tmp_project)
+    code, _, err = run(["validate", "--format", "github"], capsys)
+    assert code == EXIT_ERROR
+    assert err.startswith("::error file=monitors/broken.yaml,line=4,col=27,")

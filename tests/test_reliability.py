@@ -183,3 +183,24 @@ def test_two_applies_at_once__one_waits_for_the_lock__no_duplicates(
     counts = emulator.request_counts()
     assert counts.get("CreateMonitoringSchedule") == 2
     _assert_converged(project, emulator)
+
+
+def test_apply__interrupted_with_ctrl_c__lock_released(project: Path, emulator: Emulator) -> None:
+    emulator.set_faults(latency_ms=150)
+    proc = _cli(project, "apply", "--auto-approve")
+    s3 = emulator.client("s3")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        listed = s3.list_objects_v2(Bucket="biaswatch-test", Prefix="biaswatch/test/biaswatch.lock")
+        if listed.get("KeyCount"):
+            break
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    emulator.set_faults(latency_ms=0)
+    assert proc.returncode == 130, out + err
+    assert "interrupted" in err and "Traceback" not in err
+    listed = s3.list_objects_v2(Bucket="biaswatch-test", Prefix="biaswatch/test/biaswatch.lock")
+    assert not listed.get("KeyCount"), "the lock is released on Ctrl-C"
+    _assert_converged(project, emulator)
