@@ -12,10 +12,11 @@ import pytest
 
 from compiler import aws
 from compiler.bootstrap import TLS_SID, UNCHANGED, bootstrap_bucket
-from compiler.cli import EXIT_ERROR, EXIT_OK, cli, main
+from compiler.cli import EXIT_ERROR, EXIT_OK, cli
 from compiler.cli_ops import bootstrap_cmd, iam_policy_cmd
 from compiler.emulator import Emulator
 from compiler.emulator.testing import running_emulator
+from tests.support import run
 
 if "iam-policy" not in cli.commands:
     cli.add_command(iam_policy_cmd)
@@ -53,13 +54,6 @@ environments:
     )
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 def writes(emulator: Emulator) -> dict[str, int]:

@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from compiler.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from tests.support import run
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return int(code if isinstance(code, int) else 1), out, err
 
 
 def test_validate__repo_examples__exit_0(

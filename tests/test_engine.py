@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, main
+from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from compiler.emulator import Emulator
 from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from tests.support import run, write_project_file
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATING = (
@@ -38,31 +39,12 @@ def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch)
     (tmp_path / "monitors").mkdir()
     for name in ("credit-risk.yaml", "churn-batch.yaml"):
         shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
-    (tmp_path / "biaswatch.yaml").write_text(
-        f"""project: acme-credit-models
-default_environment: test
-environments:
-  test:
-    region: us-east-1
-    endpoint_url: {emulator.endpoint_url}
-    artifact_bucket: biaswatch-test
-    vars: {{data_bucket: acme-ml-test}}
-    defaults:
-      role: arn:aws:iam::123456789012:role/ModelMonitorRole
-"""
-    )
+    write_project_file(tmp_path, emulator.endpoint_url)
     emulator.client("s3").create_bucket(Bucket="biaswatch-test")
     emulator.client("s3").create_bucket(Bucket="acme-ml-test")
     create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 def mutating_calls(emulator: Emulator) -> dict[str, int]:

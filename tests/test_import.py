@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, cli, main
+from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, cli
 from compiler.cli_import import import_cmd
 from compiler.emulator import Emulator
 from compiler.emulator.testing import ROLE_ARN, create_endpoint_with_capture, running_emulator
@@ -26,6 +26,7 @@ from compiler.importer import (
 )
 from compiler.loader import load_text, scalar_text
 from compiler.resources import OWNER_TAG
+from tests.support import run
 
 if "import" not in cli.commands:
     cli.add_command(import_cmd)
@@ -152,13 +153,6 @@ environments:
     create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 def plan_json(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import pytest
 
 from compiler.emulator import Emulator
 from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from tests.support import write_project_file
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATING = (
@@ -35,19 +36,7 @@ def project(tmp_path: Path, emulator: Emulator) -> Path:
     (tmp_path / "monitors").mkdir()
     for name in ("credit-risk.yaml", "churn-batch.yaml"):
         shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
-    (tmp_path / "biaswatch.yaml").write_text(
-        f"""project: acme-credit-models
-default_environment: test
-environments:
-  test:
-    region: us-east-1
-    endpoint_url: {emulator.endpoint_url}
-    artifact_bucket: biaswatch-test
-    vars: {{data_bucket: acme-ml-test}}
-    defaults:
-      role: arn:aws:iam::123456789012:role/ModelMonitorRole
-"""
-    )
+    write_project_file(tmp_path, emulator.endpoint_url)
     emulator.client("s3").create_bucket(Bucket="biaswatch-test")
     create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
     return tmp_path
@@ -161,7 +150,7 @@ def _force_unlock(project: Path, emulator: Emulator) -> None:
 def test_two_applies_at_once__one_waits_for_the_lock__no_duplicates(
     project: Path, emulator: Emulator
 ) -> None:
-    emulator.set_faults(latency_ms=100)  # the first run holds the lock for a few seconds
+    emulator.set_faults(latency_ms=400)  # the first run holds the lock for several seconds
     first = _cli(project, "apply", "--auto-approve")
     s3 = emulator.client("s3")
     deadline = time.monotonic() + 60
