@@ -217,88 +217,80 @@ def read_account_id(clients: Clients) -> str:
     return str(call(clients.sts.get_caller_identity, "GetCallerIdentity", "caller")["Account"])
 
 
-def list_bias_schedules(clients: Clients) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _pages(
+    method: Callable[..., Any], operation: str, resource: str, key: str, **params: Any
+) -> Iterator[Any]:
+    """Every item under `key` across NextToken pages."""
     token: str | None = None
     while True:
-        params: dict[str, Any] = {"MonitoringTypeEquals": "ModelBias", "MaxResults": 100}
-        if token:
-            params["NextToken"] = token
         page = call(
+            method, operation, resource, **params, **({"NextToken": token} if token else {})
+        )
+        yield from page.get(key, [])
+        token = page.get("NextToken")
+        if not token:
+            return
+
+
+def _describe_or_none(
+    method: Callable[..., Any], operation: str, name: str, **params: Any
+) -> dict[str, Any] | None:
+    try:
+        return dict(call(method, operation, name, **params))
+    except AwsError as exc:
+        if exc.error_code == "ResourceNotFound":
+            return None
+        raise
+
+
+def list_bias_schedules(clients: Clients) -> list[dict[str, Any]]:
+    return list(
+        _pages(
             clients.sagemaker.list_monitoring_schedules,
             "ListMonitoringSchedules",
             "ModelBias schedules",
-            **params,
+            "MonitoringScheduleSummaries",
+            MonitoringTypeEquals="ModelBias",
+            MaxResults=100,
         )
-        out.extend(page.get("MonitoringScheduleSummaries", []))
-        token = page.get("NextToken")
-        if not token:
-            return out
+    )
 
 
 def list_bias_job_definitions(clients: Clients) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        params: dict[str, Any] = {"MaxResults": 100}
-        if token:
-            params["NextToken"] = token
-        page = call(
+    return list(
+        _pages(
             clients.sagemaker.list_model_bias_job_definitions,
             "ListModelBiasJobDefinitions",
             "definitions",
-            **params,
+            "JobDefinitionSummaries",
+            MaxResults=100,
         )
-        out.extend(page.get("JobDefinitionSummaries", []))
-        token = page.get("NextToken")
-        if not token:
-            return out
+    )
 
 
 def describe_schedule(clients: Clients, name: str) -> dict[str, Any] | None:
-    try:
-        return dict(
-            call(
-                clients.sagemaker.describe_monitoring_schedule,
-                "DescribeMonitoringSchedule",
-                name,
-                MonitoringScheduleName=name,
-            )
-        )
-    except AwsError as exc:
-        if exc.error_code == "ResourceNotFound":
-            return None
-        raise
+    return _describe_or_none(
+        clients.sagemaker.describe_monitoring_schedule,
+        "DescribeMonitoringSchedule",
+        name,
+        MonitoringScheduleName=name,
+    )
 
 
 def describe_job_definition(clients: Clients, name: str) -> dict[str, Any] | None:
-    try:
-        return dict(
-            call(
-                clients.sagemaker.describe_model_bias_job_definition,
-                "DescribeModelBiasJobDefinition",
-                name,
-                JobDefinitionName=name,
-            )
-        )
-    except AwsError as exc:
-        if exc.error_code == "ResourceNotFound":
-            return None
-        raise
+    return _describe_or_none(
+        clients.sagemaker.describe_model_bias_job_definition,
+        "DescribeModelBiasJobDefinition",
+        name,
+        JobDefinitionName=name,
+    )
 
 
 def list_tags(clients: Clients, arn: str) -> dict[str, str]:
-    tags: dict[str, str] = {}
-    token: str | None = None
-    while True:
-        params: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
-        if token:
-            params["NextToken"] = token
-        page = call(clients.sagemaker.list_tags, "ListTags", arn, **params)
-        tags.update({t["Key"]: t["Value"] for t in page.get("Tags", [])})
-        token = page.get("NextToken")
-        if not token:
-            return tags
+    pages = _pages(
+        clients.sagemaker.list_tags, "ListTags", arn, "Tags", ResourceArn=arn, MaxResults=100
+    )
+    return {t["Key"]: t["Value"] for t in pages}
 
 
 # GetResources answers that mean "this caller or endpoint cannot use the tagging API" —

@@ -317,7 +317,7 @@ def _called_operations(modules: tuple[str, ...] | None = None) -> dict[str, set[
                 continue
             op = node.args[1]
             if (
-                name in ("call", "sagemaker_call")
+                name in ("call", "sagemaker_call", "_pages", "_describe_or_none")
                 and isinstance(op, ast.Constant)
                 and isinstance(op.value, str)
             ):
