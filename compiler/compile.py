@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from compiler import facts
-from compiler.resources import OWNER_TAG, SOURCE_TAG, Desired, Target
+from compiler.resources import DELETION_PROTECTION_TAG, OWNER_TAG, SOURCE_TAG, Desired, Target
 from compiler.spec import AnalysisConfig, BatchTransformInput, EndpointInput, MonitorSpec
 
 JOB_DEFINITION_HASH_LENGTH = 10
@@ -64,6 +64,9 @@ def build_tags(spec: MonitorSpec, target: Target, source_path: str) -> tuple[tup
     tags = dict(spec.tags)
     tags[OWNER_TAG] = target.project
     tags[SOURCE_TAG] = source_path
+    if spec.deletion_protection:
+        # Recorded on the resources so a schedule whose file is gone is still protected.
+        tags[DELETION_PROTECTION_TAG] = "true"
     return tuple(sorted(tags.items()))
 
 

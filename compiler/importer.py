@@ -25,12 +25,17 @@ from compiler.diagnostics import Diagnostic, SourceSpan
 from compiler.loader import load_text
 from compiler.plan import MonitorChange, Plan, build_plan
 from compiler.project import (
-    DELETION_PROTECTION_TAG,
     LiveState,
     RawMonitor,
     project_monitor,
 )
-from compiler.resources import OWNER_TAG, RESERVED_TAG_PREFIX, SOURCE_TAG, Target
+from compiler.resources import (
+    DELETION_PROTECTION_TAG,
+    OWNER_TAG,
+    RESERVED_TAG_PREFIX,
+    SOURCE_TAG,
+    Target,
+)
 
 # The keys of Clarify's monitoring analysis_config.json that a monitor file holds
 # (reference §3.13); anything else (`methods`, `predictor`, ...) has no home in the file.

@@ -372,18 +372,19 @@ def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange
 
 
 def _absent(live: LiveMonitor, allow_destroy: bool) -> MonitorChange:
-    if live.deletion_protection:
+    if live.deletion_protection and allow_destroy:
+        # Asked to destroy what is protected: refuse the whole plan rather than skip quietly.
         note = Diagnostic(
             "E415",
-            f"schedule {live.name!r} is not in git but has deletion protection",
+            f"schedule {live.name!r} has deletion protection; --allow-destroy does not override it",
             SourceSpan(live.source_path) if live.source_path else None,
             "deletion_protection",
-            Severity.WARNING,
-            ("restore its file, set deletion_protection: false and apply, then remove it",),
+            Severity.ERROR,
+            ("restore its file, set deletion_protection: false and apply, then remove the file",),
         )
         return MonitorChange(
             live.name,
-            Action.ORPHAN,
+            Action.BLOCKED,
             live.source_path,
             None,
             live.fingerprint,
@@ -395,6 +396,8 @@ def _absent(live: LiveMonitor, allow_destroy: bool) -> MonitorChange:
     reason = (
         "monitor file removed"
         if allow_destroy
+        else "monitor file removed; deletion protection keeps it"
+        if live.deletion_protection
         else "monitor file removed; deleting needs --allow-destroy"
     )
     note = _warning(

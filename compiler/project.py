@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.resources import OWNER_TAG, SOURCE_TAG, Desired
+from compiler.resources import DELETION_PROTECTION_TAG, OWNER_TAG, SOURCE_TAG, Desired
 
 # Members SageMaker owns; never part of what we compare.
 _DEFINITION_SERVER_FIELDS = (
@@ -24,7 +24,6 @@ _DEFINITION_SERVER_FIELDS = (
     "ResponseMetadata",
     "Tags",
 )
-DELETION_PROTECTION_TAG = "biaswatch:deletion-protection"
 
 
 @dataclass(frozen=True)
@@ -124,10 +123,7 @@ def desired_schedule_config(desired: Desired) -> dict[str, Any]:
 
 
 def desired_tags(desired: Desired) -> dict[str, str]:
-    tags = dict(desired.tags)
-    if desired.deletion_protection:
-        tags[DELETION_PROTECTION_TAG] = "true"
-    return tags
+    return dict(desired.tags)
 
 
 def user_tags(tags: Mapping[str, str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 OWNER_TAG = "biaswatch:project"
 SOURCE_TAG = "biaswatch:source"
+DELETION_PROTECTION_TAG = "biaswatch:deletion-protection"
 RESERVED_TAG_PREFIX = "biaswatch:"
 
 

@@ -477,3 +477,98 @@ def test_apply_plan__ownership_removed_after_planning__schedule_not_changed(
         described["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"]
         == "cron(0 * ? * * *)"
     )
+
+
+def test_apply__deletion_protection__delete_refused_even_with_allow_destroy(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credit = project / "monitors" / "credit-risk.yaml"
+    edit(credit, "tags: {team: risk}", "tags: {team: risk}\ndeletion_protection: true")
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    credit.unlink()
+    code, out, err = run(["plan"], capsys)
+    assert code == EXIT_OK, err
+    assert "deletion protection keeps it" in out and "W606" in err
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    code, out, err = run(["apply", "--auto-approve", "--allow-destroy"], capsys)
+    assert code == EXIT_ERROR
+    assert "E415" in err and "deletion protection" in err
+    sm = emulator.client("sagemaker")
+    assert sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")
+
+
+def test_apply__schedule_pending__waited_for_then_updated(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.configure(pending_seconds=2.0)
+    assert run(["apply", "--auto-approve", "--target", "credit-risk-bias"], capsys)[0] == EXIT_OK
+    sm = emulator.client("sagemaker")
+    config = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+        "MonitoringScheduleConfig"
+    ]
+    sm.update_monitoring_schedule(
+        MonitoringScheduleName="credit-risk-bias", MonitoringScheduleConfig=config
+    )
+    assert (
+        sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
+            "MonitoringScheduleStatus"
+        ]
+        == "Pending"
+    )
+    edit(
+        project / "monitors" / "credit-risk.yaml",
+        "schedule_cron_expression: hourly",
+        "schedule_cron_expression: daily",
+    )
+    code, out, err = run(["plan"], capsys)
+    assert code == EXIT_OK and "W603" in err
+    code, out, err = run(["apply", "--auto-approve", "--target", "credit-risk-bias"], capsys)
+    assert code == EXIT_OK, err
+    assert "Pending, waiting" in err
+    described = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")
+    assert (
+        described["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"]
+        == "cron(0 0 ? * * *)"
+    )
+
+
+def test_apply_plan__then_plan_in_memory_and_re_read__both_empty(
+    project: Path, emulator: Emulator
+) -> None:
+    from compiler.apply import Waits, apply_plan
+    from compiler.aws import make_clients
+    from compiler.build import build_environment, build_project
+    from compiler.live import read_live
+    from compiler.plan import build_plan
+    from compiler.workspace import load_workspace
+
+    ws = load_workspace(project / "biaswatch.yaml")
+    assert ws.project_document is not None
+    proj, _ = build_project(ws.project_document)
+    assert proj is not None
+    desired = [m.desired for m in build_environment(proj, ws.documents, "test").monitors]
+    creds = {"aws_access_key_id": "t", "aws_secret_access_key": "t"}
+    clients = make_clients("us-east-1", emulator.endpoint_url, creds)
+    plan = build_plan(
+        "acme-credit-models",
+        "test",
+        None,
+        "us-east-1",
+        desired,
+        read_live(clients, "acme-credit-models", desired).state,
+    )
+    assert apply_plan(clients, plan, waits=Waits(poll_seconds=0.05)).ok
+    # Same process and clients, then a new client with nothing cached, verifying everything.
+    again = build_plan(
+        "acme-credit-models",
+        "test",
+        None,
+        "us-east-1",
+        desired,
+        read_live(clients, "acme-credit-models", desired).state,
+    )
+    assert not again.has_changes and all(c.is_noop for c in again.changes)
+    fresh = make_clients("us-east-1", emulator.endpoint_url, creds)
+    reread = read_live(fresh, "acme-credit-models", desired, verify_definitions=True)
+    verified = build_plan("acme-credit-models", "test", None, "us-east-1", desired, reread.state)
+    assert not verified.has_changes and all(c.is_noop for c in verified.changes)
