@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,8 +94,16 @@ def connect(
     credentials = None
     if env.endpoint_url and _is_loopback_url(env.endpoint_url) and not _has_credentials():
         credentials = _EMULATOR_CREDENTIALS
-    clients = aws.make_clients(env.region, env.endpoint_url, credentials, max_workers)
+    clients = aws.make_clients(
+        env.region, env.endpoint_url, credentials, max_workers, retry_attempts()
+    )
     yield Connection(clients, env_name, env.region, env.account_id, bool(env.endpoint_url))
+
+
+def retry_attempts() -> int:
+    """BIASWATCH_RETRY_ATTEMPTS overrides the attempts per call (botocore's total_max_attempts)."""
+    text = os.environ.get("BIASWATCH_RETRY_ATTEMPTS", "")
+    return int(text) if text.isdigit() and int(text) >= 1 else aws.RETRY_ATTEMPTS
 
 
 def check_account(conn: Connection) -> str:

@@ -572,3 +572,32 @@ def test_apply_plan__then_plan_in_memory_and_re_read__both_empty(
     reread = read_live(fresh, "acme-credit-models", desired, verify_definitions=True)
     verified = build_plan("acme-credit-models", "test", None, "us-east-1", desired, reread.state)
     assert not verified.has_changes and all(c.is_noop for c in verified.changes)
+
+
+def test_apply__a_few_throttles__retried_and_applied(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.inject_fault("throttle", operation="CreateMonitoringSchedule", count=2)
+    emulator.inject_fault("unavailable", operation="DescribeMonitoringSchedule", count=2)
+    code, out, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, err
+    assert "Apply: 2 done, 0 failed" in out
+    assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK
+
+
+def test_apply__persistent_throttling__clear_error_naming_the_operation_nothing_claimed(
+    project: Path,
+    emulator: Emulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BIASWATCH_RETRY_ATTEMPTS", "2")
+    emulator.inject_fault("throttle", operation="CreateModelBiasJobDefinition", count=1000)
+    code, out, err = run(["apply", "--auto-approve"], capsys)
+    emulator.clear_faults()
+    assert code == EXIT_ERROR
+    assert "E402" in err and "CreateModelBiasJobDefinition" in err and "ThrottlingException" in err
+    assert "Apply: 0 done, 2 failed, 0 not attempted." in out
+    sm = emulator.client("sagemaker")
+    assert sm.list_monitoring_schedules()["MonitoringScheduleSummaries"] == []
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
