@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import ipaddress
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path

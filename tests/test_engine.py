@@ -522,7 +522,7 @@ def test_apply__schedule_pending__waited_for_then_updated(
     )
     code, out, err = run(["plan"], capsys)
     assert code == EXIT_OK and "W603" in err
-    code, out, err = run(["apply", "--auto-approve", "--target", "credit-risk-bias"], capsys)
+    code, _, err = run(["apply", "--auto-approve", "--target", "credit-risk-bias"], capsys)
     assert code == EXIT_OK, err
     assert "Pending, waiting" in err
     described = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")
