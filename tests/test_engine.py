@@ -520,7 +520,7 @@ def test_apply__schedule_pending__waited_for_then_updated(
         "schedule_cron_expression: hourly",
         "schedule_cron_expression: daily",
     )
-    code, out, err = run(["plan"], capsys)
+    code, _, err = run(["plan"], capsys)
     assert code == EXIT_OK and "W603" in err
     code, _, err = run(["apply", "--auto-approve", "--target", "credit-risk-bias"], capsys)
     assert code == EXIT_OK, err
