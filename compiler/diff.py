@@ -118,8 +118,16 @@ def diff_values(
             # A whole structure added or removed is shown leaf by leaf, like everything else.
             for leaf, b, a in _leaves(path, t1, t2):
                 rendered = _render((*prefix, *leaf), translate, resource)
+                if rendered == "enable_cloudwatch_metrics":  # the switch, not its env value
+                    b, a = _metrics_switch(b), _metrics_switch(a)
                 changes[rendered] = FieldChange(resource, rendered, b, a)
     return sorted(changes.values(), key=lambda c: c.path)
+
+
+def _metrics_switch(value: Any) -> Any:
+    return (
+        {"Enabled": True, "Disabled": False}.get(value, value) if isinstance(value, str) else value
+    )
 
 
 def _leaves(path: FieldPath, before: Any, after: Any) -> list[tuple[FieldPath, Any, Any]]:

@@ -8,7 +8,10 @@ offending value came from, which may be biaswatch.yaml for a default.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from compiler.diagnostics import Diagnostic, SourceSpan
 from compiler.source import Document, FieldPath, SourceMap, format_field_path
-from compiler.spec import Environment, MonitorSpec
+from compiler.spec import Environment, MonitorSpec, ProjectConfig
 
 Locator = Callable[[FieldPath], SourceSpan]
 
@@ -245,7 +248,31 @@ def _schema_hints(path: FieldPath, code: str) -> tuple[str, ...]:
         )
     if path[-1:] == ("role",) and code == "E202":
         return ("set role in the monitor file or in the environment's defaults in biaswatch.yaml",)
+    if code == "E201" and path and isinstance(path[-1], str):
+        close = difflib.get_close_matches(path[-1], _known_keys(), n=1, cutoff=0.75)
+        if close:
+            return (f"did you mean {close[0]!r}?",)
     return ()
+
+
+@functools.cache
+def _known_keys() -> tuple[str, ...]:
+    """Every key any biaswatch model accepts, for "did you mean" hints."""
+    keys: set[str] = set()
+    todo: list[type[BaseModel]] = [MonitorSpec, ProjectConfig]
+    while todo:
+        model = todo.pop()
+        for name, info in model.model_fields.items():
+            keys.add(info.alias or name)
+            for arg in typing.get_args(info.annotation) or (info.annotation,):
+                for inner in (*typing.get_args(arg), arg):
+                    if (
+                        isinstance(inner, type)
+                        and issubclass(inner, BaseModel)
+                        and inner not in todo
+                    ):
+                        todo.append(inner)
+    return tuple(sorted(keys))
 
 
 def resolve_monitor(
