@@ -22,11 +22,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from compiler import aws
+from compiler.diagnostics import SourceSpan
 from compiler.project import LiveState, RawDefinition, RawMonitor, project_state
 from compiler.resources import OWNER_TAG, Desired
+
+T = TypeVar("T")
 
 _CONTENT_KEY = re.compile(r"analysis_config-([0-9a-f]{16})\.json$")
 
@@ -211,6 +214,17 @@ def _read_listed(
     return _with_tags(clients, name, _describe(clients, cache, name, schedule), tags_by_arn, tags)
 
 
+def _located(source: str, task: Callable[[], T]) -> T:
+    """Run a read for one monitor file; an AWS error then names that file too."""
+    try:
+        return task()
+    except aws.AwsError as exc:
+        if exc.diagnostic.span is None:
+            located = dataclasses.replace(exc.diagnostic, span=SourceSpan(source))
+            raise aws.AwsError(located, exc.error_code) from exc
+        raise
+
+
 def _endpoint_state(clients: aws.Clients, name: str) -> str:
     endpoint = aws.describe_endpoint(clients, name)
     if endpoint is None:
@@ -261,7 +275,11 @@ def read_live(
     stage1.extend(functools.partial(_endpoint_state, clients, e) for e in endpoints)
     stage1.extend(
         functools.partial(
-            _describe, clients, cache, n, None, None if verify_definitions else by_name[n]
+            _located,
+            by_name[n].source_path,
+            functools.partial(
+                _describe, clients, cache, n, None, None if verify_definitions else by_name[n]
+            ),
         )
         for n in wanted
     )

@@ -601,3 +601,19 @@ def test_apply__persistent_throttling__clear_error_naming_the_operation_nothing_
     sm = emulator.client("sagemaker")
     assert sm.list_monitoring_schedules()["MonitoringScheduleSummaries"] == []
     assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+
+
+def test_plan__describe_denied__error_names_operation_resource_and_file(
+    project: Path,
+    emulator: Emulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BIASWATCH_RETRY_ATTEMPTS", "1")
+    emulator.inject_fault("error", operation="DescribeMonitoringSchedule", count=100)
+    code, out, err = run(["plan"], capsys)
+    emulator.clear_faults()
+    assert code == EXIT_ERROR
+    first = err.splitlines()[0]
+    assert first.startswith("monitors/") and "DescribeMonitoringSchedule" in first, err
+    assert out == ""
