@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from compiler.compile import compile_monitor
 from compiler.diagnostics import Diagnostic, sort_diagnostics
-from compiler.resolve import resolve_monitor, validate_model
+from compiler.resolve import resolve_monitor, substitute, validate_model
 from compiler.resources import Desired, Target
 from compiler.rules import check_compiled, check_monitor, check_unique_names
 from compiler.source import Document, format_field_path
@@ -135,21 +135,56 @@ def _declared_environments(
     return selected, diags
 
 
+BUILTIN_VARIABLES = ("env", "region", "project", "account_id", "name")
+
+
+def _variables(
+    project: Project, env_name: str, account: str | None
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Built-in variables, then the environment's `vars` — which may use the built-ins
+    (`data-${env}`) but not each other, and may not shadow them."""
+    env = project.config.environments[env_name]
+    builtins = {"env": env_name, "region": env.region, "project": project.config.project}
+    if account:
+        builtins["account_id"] = account
+    variables = dict(builtins)
+    diags: list[Diagnostic] = []
+    source = project.document.source
+    for key, value in env.vars.items():
+        at = ("environments", env_name, "vars", key)
+        if key in BUILTIN_VARIABLES:
+            diags.append(
+                Diagnostic(
+                    "E321",
+                    f"vars may not redefine the built-in variable {key!r}",
+                    source.span_for(at, key=True),
+                    format_field_path(at),
+                    hints=("pick another name for it",),
+                )
+            )
+            continue
+        expanded, unknown = substitute(value, builtins)
+        for _, name in unknown:
+            diags.append(
+                Diagnostic(
+                    "E321",
+                    f"unknown variable '${{{name}}}' in vars of environment {env_name!r}",
+                    source.span_for(at),
+                    format_field_path(at),
+                    hints=(f"vars may use {', '.join(sorted(builtins))}",),
+                )
+            )
+        variables[key] = expanded
+    return variables, diags
+
+
 def build_environment(
     project: Project, documents: Sequence[Document], env_name: str
 ) -> EnvironmentBuild:
     """Resolve, check and compile every monitor document that exists in one environment."""
     env = project.config.environments[env_name]
     target = target_for(project, env_name)
-    variables = {
-        "env": env_name,
-        "region": env.region,
-        "project": project.config.project,
-        **env.vars,
-    }
-    if target.account_id:
-        variables["account_id"] = target.account_id
-    diags: list[Diagnostic] = []
+    variables, diags = _variables(project, env_name, target.account_id)
     monitors: list[Monitor] = []
     names = []
     for doc in documents:

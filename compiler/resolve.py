@@ -304,7 +304,8 @@ def resolve_monitor(
     name = merged.get("name")
     all_vars = dict(variables)
     if isinstance(name, str):
-        all_vars["name"] = name
+        # ${name} is the name as resolved (`loan-${env}` → `loan-prod`), not as written.
+        all_vars["name"] = substitute(name, variables)[0]
     # Other environments' overrides may use variables this one lacks: leave them alone.
     raw_overrides = merged.pop("overrides", None)
     merged, unknown = substitute(merged, all_vars)

@@ -84,3 +84,42 @@ def test_resolve__default_value_invalid__located_in_project_file() -> None:
         (d.code, d.span.path if d.span else "", d.span.line if d.span else 0)
         for d in build.diagnostics
     ] == [("E203", "biaswatch.yaml", 5)]
+
+
+def _build_with(project_text: bytes, env: str, monitor: bytes = MONITOR):  # type: ignore[no-untyped-def]
+    pdoc, _ = load_text("biaswatch.yaml", project_text)
+    mdoc, _ = load_text("monitors/m.yaml", monitor)
+    assert pdoc is not None and mdoc is not None
+    project, _ = build_project(pdoc)
+    assert project is not None
+    return build_environment(project, [mdoc], env)
+
+
+def test_vars__use_builtins__expanded() -> None:
+    text = PROJECT.replace(
+        b"dev: {region: us-east-1,",
+        b'dev: {region: us-east-1, vars: {bucket: "data-${env}-${region}"},',
+    )
+    monitor = MONITOR.replace(b"s3://gt-${region}/x", b"s3://${bucket}/x")
+    build = _build_with(text, "dev", monitor)
+    assert build.diagnostics == ()
+    assert build.monitors[0].spec.ground_truth_input == "s3://data-dev-us-east-1/x"
+
+
+def test_vars__shadow_builtin_or_unknown_reference__e321_in_project_file() -> None:
+    text = PROJECT.replace(
+        b"dev: {region: us-east-1,", b'dev: {region: us-east-1, vars: {env: x, b: "${nope}"},'
+    )
+    build = _build_with(text, "dev")
+    found = sorted((d.code, d.span.path if d.span else "", d.field) for d in build.diagnostics)
+    assert found == [
+        ("E321", "biaswatch.yaml", "environments.dev.vars.b"),
+        ("E321", "biaswatch.yaml", "environments.dev.vars.env"),
+    ]
+
+
+def test_name_variable__is_the_resolved_name() -> None:
+    monitor = MONITOR.replace(b"s3://gt-${region}/x", b"s3://gt/${name}")
+    build = _build_with(PROJECT, "prod", monitor)
+    assert build.diagnostics == ()
+    assert build.monitors[0].spec.ground_truth_input == "s3://gt/m-prod"
