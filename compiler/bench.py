@@ -223,7 +223,7 @@ class Served:
 
 def seed(clients: aws.Clients, endpoints: int = ENDPOINTS) -> None:
     """The buckets and the endpoints (with data capture) the fleet needs."""
-    from compiler.emulator.testing import create_endpoint_with_capture
+    from compiler.emulator.seed import create_endpoint_with_capture
 
     aws.ensure_bucket(clients, ARTIFACT_BUCKET)
     aws.ensure_bucket(clients, DATA_BUCKET)

@@ -45,7 +45,7 @@ def _has_credentials() -> bool:
 
 
 def _seed_emulator(clients: aws.Clients, env: Environment) -> None:
-    from compiler.emulator.testing import create_endpoint_with_capture
+    from compiler.emulator.seed import create_endpoint_with_capture
 
     aws.ensure_bucket(clients, env.artifact_bucket)
     for name in env.emulator.endpoints if env.emulator else ():

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.emulator.gateway import ADMIN_PREFIX
+from compiler.emulator.seed import ROLE_ARN as ROLE_ARN  # re-exported for tests
+from compiler.emulator.seed import create_endpoint_with_capture as create_endpoint_with_capture
 from compiler.emulator.server import Emulator
-
-ROLE_ARN = "arn:aws:iam::123456789012:role/ModelMonitorRole"
 
 _BIAS_DEFINITION: dict[str, Any] = {
     "JobDefinitionName": "credit-risk-bias-0a1b2c3d",
@@ -79,37 +79,6 @@ def schedule_config(
     if expression is not None:
         config["ScheduleConfig"] = {"ScheduleExpression": expression, **schedule_extra}
     return config
-
-
-def create_endpoint_with_capture(
-    sagemaker: Any, endpoint_name: str = "credit-risk-prod", capture_uri: str = "s3://acme/capture"
-) -> None:
-    """An endpoint with data capture enabled: model, endpoint config, endpoint (moto's own ops)."""
-    model = f"{endpoint_name}-model"
-    config = f"{endpoint_name}-config"
-    sagemaker.create_model(
-        ModelName=model,
-        ExecutionRoleArn=ROLE_ARN,
-        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1"},
-    )
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=config,
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": model,
-                "InitialInstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-            }
-        ],
-        DataCaptureConfig={
-            "EnableCapture": True,
-            "InitialSamplingPercentage": 100,
-            "DestinationS3Uri": capture_uri,
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-        },
-    )
-    sagemaker.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config)
 
 
 def running_emulator(**options: Any) -> Iterator[Emulator]:
