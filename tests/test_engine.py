@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
+from compiler.apply import Waits, apply_plan
+from compiler.aws import Clients, make_clients
+from compiler.build import build_environment, build_project
 from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from compiler.emulator import Emulator
 from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from compiler.live import read_live
+from compiler.plan import Plan, build_plan
+from compiler.resources import Desired
+from compiler.workspace import load_workspace
 from tests.support import run, write_project_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -433,36 +440,15 @@ def test_secret_canary__every_command_with_debug__never_prints_credentials(
 def test_apply_plan__ownership_removed_after_planning__schedule_not_changed(
     project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from compiler.apply import Waits, apply_plan
-    from compiler.aws import make_clients
-    from compiler.build import build_environment, build_project
-    from compiler.live import read_live
-    from compiler.plan import build_plan
-    from compiler.workspace import load_workspace
-
     assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
     edit(
         project / "monitors" / "credit-risk.yaml",
         "schedule_cron_expression: hourly",
         "schedule_cron_expression: daily",
     )
-    ws = load_workspace(project / "biaswatch.yaml")
-    assert ws.project_document is not None
-    proj, _ = build_project(ws.project_document)
-    assert proj is not None
-    build = build_environment(proj, ws.documents, "test")
-    clients = make_clients(
-        "us-east-1", emulator.endpoint_url, {"aws_access_key_id": "t", "aws_secret_access_key": "t"}
-    )
-    desired = [m.desired for m in build.monitors]
-    plan = build_plan(
-        "acme-credit-models",
-        "test",
-        None,
-        "us-east-1",
-        desired,
-        read_live(clients, "acme-credit-models", desired).state,
-    )
+    clients = _clients(emulator)
+    desired = _desired(project)
+    plan = _plan(clients, desired)
     assert [c.name for c in plan.changes if not c.is_noop] == ["credit-risk-bias"]
     sm = emulator.client("sagemaker")
     arn = sm.describe_monitoring_schedule(MonitoringScheduleName="credit-risk-bias")[
@@ -535,43 +521,33 @@ def test_apply__schedule_pending__waited_for_then_updated(
 def test_apply_plan__then_plan_in_memory_and_re_read__both_empty(
     project: Path, emulator: Emulator
 ) -> None:
-    from compiler.apply import Waits, apply_plan
-    from compiler.aws import make_clients
-    from compiler.build import build_environment, build_project
-    from compiler.live import read_live
-    from compiler.plan import build_plan
-    from compiler.workspace import load_workspace
+    clients = _clients(emulator)
+    desired = _desired(project)
+    assert apply_plan(clients, _plan(clients, desired), waits=Waits(poll_seconds=0.05)).ok
+    # Same process and clients, then a new client with nothing cached, verifying everything.
+    again = _plan(clients, desired)
+    assert not again.has_changes and all(c.is_noop for c in again.changes)
+    verified = _plan(_clients(emulator), desired, verify=True)
+    assert not verified.has_changes and all(c.is_noop for c in verified.changes)
 
+
+def _clients(emulator: Emulator) -> Clients:
+    creds = {"aws_access_key_id": "t", "aws_secret_access_key": "t"}
+    return make_clients("us-east-1", emulator.endpoint_url, creds)
+
+
+def _desired(project: Path) -> list[Desired]:
     ws = load_workspace(project / "biaswatch.yaml")
     assert ws.project_document is not None
     proj, _ = build_project(ws.project_document)
     assert proj is not None
-    desired = [m.desired for m in build_environment(proj, ws.documents, "test").monitors]
-    creds = {"aws_access_key_id": "t", "aws_secret_access_key": "t"}
-    clients = make_clients("us-east-1", emulator.endpoint_url, creds)
-    plan = build_plan(
-        "acme-credit-models",
-        "test",
-        None,
-        "us-east-1",
-        desired,
-        read_live(clients, "acme-credit-models", desired).state,
-    )
-    assert apply_plan(clients, plan, waits=Waits(poll_seconds=0.05)).ok
-    # Same process and clients, then a new client with nothing cached, verifying everything.
-    again = build_plan(
-        "acme-credit-models",
-        "test",
-        None,
-        "us-east-1",
-        desired,
-        read_live(clients, "acme-credit-models", desired).state,
-    )
-    assert not again.has_changes and all(c.is_noop for c in again.changes)
-    fresh = make_clients("us-east-1", emulator.endpoint_url, creds)
-    reread = read_live(fresh, "acme-credit-models", desired, verify_definitions=True)
-    verified = build_plan("acme-credit-models", "test", None, "us-east-1", desired, reread.state)
-    assert not verified.has_changes and all(c.is_noop for c in verified.changes)
+    return [m.desired for m in build_environment(proj, ws.documents, "test").monitors]
+
+
+def _plan(clients: Clients, desired: list[Desired], *, verify: bool = False) -> Plan:
+    """The library path of `plan`: read live state, build the plan."""
+    live = read_live(clients, "acme-credit-models", desired, verify_definitions=verify)
+    return build_plan("acme-credit-models", "test", None, "us-east-1", desired, live.state)
 
 
 def test_apply__a_few_throttles__retried_and_applied(
