@@ -18,7 +18,6 @@ from compiler.cli import Options, _environment_names, fail
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors
 from compiler.importer import (
     Imported,
-    LiveSchedule,
     choose_monitor,
     definition_name_of,
     expected_change,
@@ -28,6 +27,7 @@ from compiler.importer import (
     reprefix,
 )
 from compiler.plan import Action
+from compiler.project import RawMonitor
 from compiler.render.text import render_plan_text
 from compiler.resources import OWNER_TAG, Target
 from compiler.runtime import connect
@@ -41,7 +41,7 @@ class _Planned:
     """One import, decided but not yet written."""
 
     imported: Imported
-    live: LiveSchedule
+    live: RawMonitor
     path: Path
     display: str
     text: str
@@ -60,10 +60,10 @@ def _project(opts: Options) -> tuple[Workspace, Project]:
     return ws, project
 
 
-def _read(clients: aws.Clients, name: str) -> LiveSchedule:
+def _read(clients: aws.Clients, name: str) -> RawMonitor:
     schedule = aws.describe_schedule(clients, name)
     if schedule is None:
-        return LiveSchedule(name, None, {}, None, {}, None, None)
+        return RawMonitor(name, None, {}, None, {}, None)
     schedule_tags = aws.list_tags(clients, schedule["MonitoringScheduleArn"])
     definition_name = definition_name_of(schedule)
     definition = (
@@ -77,7 +77,7 @@ def _read(clients: aws.Clients, name: str) -> LiveSchedule:
     body = (
         aws.read_object(clients, uri) if isinstance(uri, str) and uri.startswith("s3://") else None
     )
-    return LiveSchedule(name, schedule, schedule_tags, definition, definition_tags, uri, body)
+    return RawMonitor(name, schedule, schedule_tags, definition, definition_tags, body)
 
 
 def _schema_path(out_dir: Path, root: Path) -> str:
@@ -213,7 +213,7 @@ def _plan_file(
     env_name: str,
     target: Target,
     found: Imported,
-    live: LiveSchedule,
+    live: RawMonitor,
     path: Path,
     shown: str,
     folder: Path,
@@ -303,7 +303,7 @@ def _report(
 
 
 def _owned(item: _Planned, project: Project) -> bool:
-    return item.live.definition_tags.get(OWNER_TAG) == project.config.project
+    return item.live.job_definition_tags.get(OWNER_TAG) == project.config.project
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -10,6 +10,7 @@ from the same payloads, so the command's report cannot disagree with `biaswatch 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -117,19 +118,6 @@ _KEY_GROUPS: Final = (
         "network_config",
     ),
 )
-
-
-@dataclass(frozen=True)
-class LiveSchedule:
-    """What the AWS reader found for one schedule name (raw payloads, nothing interpreted)."""
-
-    name: str
-    schedule: Mapping[str, Any] | None
-    schedule_tags: Mapping[str, str]
-    definition: Mapping[str, Any] | None
-    definition_tags: Mapping[str, str]
-    config_uri: str | None
-    config_body: bytes | None
 
 
 @dataclass(frozen=True)
@@ -291,14 +279,14 @@ def user_tags_of(tags: Mapping[str, str]) -> dict[str, str]:
 
 
 def monitor_from_live(
-    live: LiveSchedule, analysis_config: Mapping[str, Any], region: str
+    live: RawMonitor, analysis_config: Mapping[str, Any], region: str
 ) -> tuple[dict[str, Any], list[str]]:
     """The monitor file's data (every value explicit where it is not biaswatch's default)
     and notes on what the file cannot reproduce exactly."""
-    assert live.schedule is not None and live.definition is not None
+    assert live.schedule is not None and live.job_definition is not None
     notes: list[str] = []
     sched = live.schedule["MonitoringScheduleConfig"]
-    d = live.definition
+    d = live.job_definition
     m: dict[str, Any] = {"api_version": "biaswatch/v1", "kind": "ModelBiasMonitor"}
     m["name"] = live.name
     m["tags"] = user_tags_of(live.schedule_tags)
@@ -447,7 +435,7 @@ def order_keys(monitor: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def import_schedule(
-    live: LiveSchedule, region: str, project: str
+    live: RawMonitor, region: str, project: str
 ) -> tuple[Imported | None, list[Diagnostic]]:
     """One schedule → its monitor data, or the refusals that stop the import."""
     refusals = check_schedule(live.name, live.schedule)
@@ -455,7 +443,7 @@ def import_schedule(
         return None, refusals
     assert live.schedule is not None
     definition_name = definition_name_of(live.schedule) or ""
-    if live.definition is None:
+    if live.job_definition is None:
         return None, [
             _refusal(
                 "E403",
@@ -633,7 +621,7 @@ def predict_plan(
     account_id: str | None,
     region: str,
     monitor: Monitor,
-    live: LiveSchedule,
+    live: RawMonitor,
     *,
     adopted: bool,
 ) -> Plan:
@@ -641,15 +629,7 @@ def predict_plan(
     schedule_tags = dict(live.schedule_tags)
     if adopted:
         schedule_tags[OWNER_TAG] = project
-    raw = RawMonitor(
-        name=live.name,
-        schedule=live.schedule,
-        schedule_tags=schedule_tags,
-        job_definition=live.definition,
-        job_definition_tags=live.definition_tags,
-        config_body=live.config_body,
-    )
-    current = project_monitor(raw)
+    current = project_monitor(dataclasses.replace(live, schedule_tags=schedule_tags))
     monitors = {live.name: current} if current is not None else {}
     return build_plan(
         project,

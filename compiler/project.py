@@ -38,6 +38,14 @@ class RawMonitor:
     config_body: bytes | None
     endpoint_state: str | None = None  # ok | missing | no-capture; None when not checked
 
+    @property
+    def config_uri(self) -> str | None:
+        """Where the definition says its analysis config lives."""
+        if self.job_definition is None:
+            return None
+        uri = self.job_definition.get("ModelBiasAppSpecification", {}).get("ConfigUri")
+        return uri if isinstance(uri, str) else None
+
 
 @dataclass(frozen=True)
 class RawDefinition:

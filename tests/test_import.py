@@ -16,7 +16,6 @@ from compiler.cli_import import import_cmd
 from compiler.emulator import Emulator
 from compiler.emulator.testing import ROLE_ARN, create_endpoint_with_capture, running_emulator
 from compiler.importer import (
-    LiveSchedule,
     escape_variables,
     import_schedule,
     monitor_from_live,
@@ -25,6 +24,7 @@ from compiler.importer import (
     schedule_alias,
 )
 from compiler.loader import load_text, scalar_text
+from compiler.project import RawMonitor
 from compiler.resources import OWNER_TAG
 from tests.support import run
 
@@ -459,7 +459,7 @@ def test_import__other_out_dir__schema_path_relative_and_warns(
 # ---- the pure mapping --------------------------------------------------------------------
 
 
-def _live(**changes: Any) -> LiveSchedule:
+def _live(**changes: Any) -> RawMonitor:
     definition = sdk_definition("s")
     definition.pop("Tags")
     schedule: dict[str, Any] = {
@@ -476,13 +476,12 @@ def _live(**changes: Any) -> LiveSchedule:
         "name": "s",
         "schedule": schedule,
         "schedule_tags": {"team": "ml"},
-        "definition": definition,
-        "definition_tags": {},
-        "config_uri": definition["ModelBiasAppSpecification"]["ConfigUri"],
+        "job_definition": definition,
+        "job_definition_tags": {},
         "config_body": json.dumps(ANALYSIS).encode(),
     }
     values.update(changes)
-    return LiveSchedule(**values)
+    return RawMonitor(**values)
 
 
 @pytest.mark.parametrize(
@@ -548,9 +547,9 @@ def test_monitor_from_live__sdk_definition__every_field_mapped() -> None:
 
 def test_monitor_from_live__no_stopping_condition_hourly__1800_with_note() -> None:
     live = _live()
-    definition = dict(live.definition or {})
+    definition = dict(live.job_definition or {})
     del definition["StoppingCondition"]
-    monitor, notes = monitor_from_live(_live(definition=definition), ANALYSIS, "us-east-1")
+    monitor, notes = monitor_from_live(_live(job_definition=definition), ANALYSIS, "us-east-1")
     assert monitor["max_runtime_in_seconds"] == 1800
     assert any("no StoppingCondition" in n for n in notes)
 
