@@ -4,8 +4,6 @@ code is documented, the quoted examples are real output, and API_FIELDS matches 
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from compiler.resources import Target
 from compiler.schema_export import monitor_schema
 from compiler.spec import MonitorSpec
 from compiler.workspace import display_path, load_workspace
+from tests.golden import assert_file_matches
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -30,23 +29,7 @@ CASES = REPO / "tests" / "cases"
 
 @pytest.mark.parametrize("name", sorted(docgen.render_docs()))
 def test_generated_doc__matches_docgen(name: str) -> None:
-    actual = docgen.render_docs()[name]
-    path = DOCS / name
-    if os.environ.get("BIASWATCH_UPDATE_GOLDEN") == "1":
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), f"{path} missing; run `make golden` (BIASWATCH_UPDATE_GOLDEN=1)"
-    expected = path.read_text(encoding="utf-8")
-    if expected != actual:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                str(path),
-                "docgen",
-            )
-        )
-        raise AssertionError(f"docs/{name} is out of date (run `make golden`):\n{diff}")
+    assert_file_matches(DOCS / name, docgen.render_docs()[name], "generated doc")
 
 
 def test_diagnostics_doc__has_every_code() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -11,19 +10,14 @@ import pytest
 
 from compiler.loader import load_file
 from compiler.schema_export import render_schemas
+from tests.golden import assert_file_matches
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("name", sorted(render_schemas()))
 def test_schema_file__generated_from_models__unchanged(name: str) -> None:
-    text = render_schemas()[name]
-    path = REPO / "schema" / name
-    if os.environ.get("BIASWATCH_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text, (
-        "schema/ drifted from the models: run `make golden`"
-    )
+    assert_file_matches(REPO / "schema" / name, render_schemas()[name], "published schema")
 
 
 def _validator(name: str) -> jsonschema.protocols.Validator:
