@@ -478,33 +478,48 @@ def _sorted(
     )
 
 
+def _query(
+    items: list[dict[str, Any]],
+    params: Mapping[str, Any],
+    *,
+    times: tuple[str, ...],
+    equals: Mapping[str, str],
+    sort_keys: Mapping[str, str],
+    contains: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A List* operation: the request's filters (`<time>Before/After`, equality params,
+    NameContains), then SortBy/SortOrder (default CreationTime, Descending), then a page."""
+    tests = _time_filters(params, tuple((t, t) for t in times))
+    tests += [_equals(field, params[param]) for param, field in equals.items() if param in params]
+    if contains is not None and "NameContains" in params:
+        tests.append(_contains(contains, params["NameContains"]))
+    kept = [s for s in items if all(t(s) for t in tests)]
+    return paginate(_sorted(kept, params, sort_keys, "CreationTime"), params)
+
+
 def list_monitoring_schedules(
     backend: SageMakerModelBackend, params: Mapping[str, Any]
 ) -> tuple[list[dict[str, Any]], str | None]:
     with _lock:
         now = settings.clock()
         items = [_schedule_summary(backend, s, now) for s in extras(backend).schedules.values()]
-    tests = _time_filters(
-        params, (("CreationTime", "CreationTime"), ("LastModifiedTime", "LastModifiedTime"))
+    return _query(
+        items,
+        params,
+        times=("CreationTime", "LastModifiedTime"),
+        equals={
+            "EndpointName": "EndpointName",
+            "StatusEquals": "MonitoringScheduleStatus",
+            "MonitoringTypeEquals": "MonitoringType",
+            "MonitoringJobDefinitionName": "MonitoringJobDefinitionName",
+        },
+        contains="MonitoringScheduleName",
+        sort_keys={
+            "Name": "MonitoringScheduleName",
+            "CreationTime": "CreationTime",
+            "Status": "MonitoringScheduleStatus",
+        },
     )
-    equals = {
-        "EndpointName": "EndpointName",
-        "StatusEquals": "MonitoringScheduleStatus",
-        "MonitoringTypeEquals": "MonitoringType",
-        "MonitoringJobDefinitionName": "MonitoringJobDefinitionName",
-    }
-    for param, summary_field in equals.items():
-        if param in params:
-            tests.append(_equals(summary_field, params[param]))
-    if "NameContains" in params:
-        tests.append(_contains("MonitoringScheduleName", params["NameContains"]))
-    kept = [s for s in items if all(t(s) for t in tests)]
-    keys = {
-        "Name": "MonitoringScheduleName",
-        "CreationTime": "CreationTime",
-        "Status": "MonitoringScheduleStatus",
-    }
-    return paginate(_sorted(kept, params, keys, "CreationTime"), params)
 
 
 def list_monitoring_executions(
@@ -513,31 +528,23 @@ def list_monitoring_executions(
     with _lock:
         generate_due_executions(backend)
         items = [e.summary() for e in extras(backend).executions]
-    tests = _time_filters(
+    return _query(
+        items,
         params,
-        (
-            ("ScheduledTime", "ScheduledTime"),
-            ("CreationTime", "CreationTime"),
-            ("LastModifiedTime", "LastModifiedTime"),
-        ),
+        times=("ScheduledTime", "CreationTime", "LastModifiedTime"),
+        equals={
+            "MonitoringScheduleName": "MonitoringScheduleName",
+            "EndpointName": "EndpointName",
+            "StatusEquals": "MonitoringExecutionStatus",
+            "MonitoringTypeEquals": "MonitoringType",
+            "MonitoringJobDefinitionName": "MonitoringJobDefinitionName",
+        },
+        sort_keys={
+            "CreationTime": "CreationTime",
+            "ScheduledTime": "ScheduledTime",
+            "Status": "MonitoringExecutionStatus",
+        },
     )
-    equals = {
-        "MonitoringScheduleName": "MonitoringScheduleName",
-        "EndpointName": "EndpointName",
-        "StatusEquals": "MonitoringExecutionStatus",
-        "MonitoringTypeEquals": "MonitoringType",
-        "MonitoringJobDefinitionName": "MonitoringJobDefinitionName",
-    }
-    for param, summary_field in equals.items():
-        if param in params:
-            tests.append(_equals(summary_field, params[param]))
-    kept = [s for s in items if all(t(s) for t in tests)]
-    keys = {
-        "CreationTime": "CreationTime",
-        "ScheduledTime": "ScheduledTime",
-        "Status": "MonitoringExecutionStatus",
-    }
-    return paginate(_sorted(kept, params, keys, "CreationTime"), params)
 
 
 def list_model_bias_job_definitions(
@@ -555,14 +562,14 @@ def list_model_bias_job_definitions(
             if endpoint:
                 summary["EndpointName"] = endpoint
             items.append(summary)
-    tests = _time_filters(params, (("CreationTime", "CreationTime"),))
-    if "EndpointName" in params:
-        tests.append(_equals("EndpointName", params["EndpointName"]))
-    if "NameContains" in params:
-        tests.append(_contains("MonitoringJobDefinitionName", params["NameContains"]))
-    kept = [s for s in items if all(t(s) for t in tests)]
-    keys = {"Name": "MonitoringJobDefinitionName", "CreationTime": "CreationTime"}
-    return paginate(_sorted(kept, params, keys, "CreationTime"), params)
+    return _query(
+        items,
+        params,
+        times=("CreationTime",),
+        equals={"EndpointName": "EndpointName"},
+        contains="MonitoringJobDefinitionName",
+        sort_keys={"Name": "MonitoringJobDefinitionName", "CreationTime": "CreationTime"},
+    )
 
 
 # ---------------------------------------------------------------- executions
