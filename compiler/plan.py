@@ -187,46 +187,42 @@ def _warning(
     )
 
 
-def _preconditions(desired: Desired | None, live: LiveMonitor | None) -> list[Diagnostic]:
+def _preconditions(
+    desired: Desired, live: LiveMonitor | None, endpoint_state: str | None
+) -> list[Diagnostic]:
+    """What the plan found that apply must wait for or that SageMaker will refuse."""
     notes = []
-    path = desired.source_path if desired else (live.source_path if live else None)
-    name = desired.name if desired else live.name if live else ""
-    if live is not None:
-        if live.status == "Pending":
-            notes.append(
-                _warning(
-                    "W603", f"schedule {name!r} is Pending; apply will wait for it to settle", path
-                )
+    path, name = desired.source_path, desired.name
+    if live is not None and live.status == "Pending":
+        notes.append(
+            _warning(
+                "W603", f"schedule {name!r} is Pending; apply will wait for it to settle", path
             )
-        if live.status == "Failed":
-            notes.append(
-                _warning(
-                    "W604",
-                    f"schedule {name!r} is Failed: {live.failure_reason or 'no reason given'}",
-                    path,
-                )
+        )
+    if live is not None and live.status == "Failed":
+        reason = live.failure_reason or "no reason given"
+        notes.append(_warning("W604", f"schedule {name!r} is Failed: {reason}", path))
+    endpoint = desired.endpoint_name
+    if endpoint and endpoint_state == "missing":
+        notes.append(
+            _warning(
+                "W601",
+                f"endpoint {endpoint!r} does not exist in this account; SageMaker will refuse the schedule",
+                path,
+                "endpoint_input.endpoint_name",
+                "create the endpoint with data capture first",
             )
-    if desired is not None and desired.endpoint_name and live is not None:
-        if live.endpoint_state == "missing":
-            notes.append(
-                _warning(
-                    "W601",
-                    f"endpoint {desired.endpoint_name!r} does not exist in this account",
-                    path,
-                    "endpoint_input.endpoint_name",
-                    "create the endpoint with data capture first",
-                )
+        )
+    elif endpoint and endpoint_state in ("no-capture", "partial-capture"):
+        notes.append(
+            _warning(
+                "W602",
+                f"endpoint {endpoint!r} does not capture both input and output",
+                path,
+                "endpoint_input.endpoint_name",
+                "enable DataCaptureConfig with CaptureMode Input and Output",
             )
-        elif live.endpoint_state in ("no-capture", "partial-capture"):
-            notes.append(
-                _warning(
-                    "W602",
-                    f"endpoint {desired.endpoint_name!r} does not capture both input and output",
-                    path,
-                    "endpoint_input.endpoint_name",
-                    "enable DataCaptureConfig with CaptureMode Input and Output",
-                )
-            )
+        )
     return notes
 
 
@@ -241,27 +237,7 @@ def _create(desired: Desired, endpoint_state: str | None) -> MonitorChange:
         for c in changes
         if not c.path.startswith(("MonitoringJobDefinitionName", "MonitoringType"))
     ]
-    notes = []
-    if desired.endpoint_name and endpoint_state == "missing":
-        notes.append(
-            _warning(
-                "W601",
-                f"endpoint {desired.endpoint_name!r} does not exist in this account; "
-                "SageMaker will refuse the schedule",
-                desired.source_path,
-                "endpoint_input.endpoint_name",
-                "create the endpoint with data capture first",
-            )
-        )
-    elif desired.endpoint_name and endpoint_state in ("no-capture", "partial-capture"):
-        notes.append(
-            _warning(
-                "W602",
-                f"endpoint {desired.endpoint_name!r} does not capture both input and output",
-                desired.source_path,
-                "endpoint_input.endpoint_name",
-            )
-        )
+    notes = _preconditions(desired, None, endpoint_state)
     return MonitorChange(
         desired.name,
         Action.CREATE,
@@ -276,7 +252,7 @@ def _create(desired: Desired, endpoint_state: str | None) -> MonitorChange:
 
 
 def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange:
-    notes = _preconditions(desired, live)
+    notes = _preconditions(desired, live, live.endpoint_state)
     if live.owner != project:
         owner = f"project {live.owner!r}" if live.owner else "no biaswatch project"
         blocked = Diagnostic(
