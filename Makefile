@@ -28,8 +28,8 @@ test: $(STAMP)
 check: lint test validate
 
 lint: $(STAMP)
-	$(BIN)/ruff check compiler tests scripts .github/scripts
-	$(BIN)/ruff format --check compiler tests scripts .github/scripts
+	$(BIN)/ruff check compiler tools tests scripts .github/scripts
+	$(BIN)/ruff format --check compiler tools tests scripts .github/scripts
 	$(BIN)/mypy
 	$(BIN)/actionlint
 
@@ -41,14 +41,14 @@ golden: $(STAMP)
 	BIASWATCH_UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_cases.py tests/test_schema_files.py tests/test_render.py tests/test_iam.py tests/test_docgen.py
 
 schema: $(STAMP)
-	$(PY) -m compiler.schema_export schema
+	$(PY) -m tools.schema_export schema
 
 ## the main job on the embedded default environment
 demo: $(STAMP)
 	bash scripts/demo.sh
 
 bench: $(STAMP)
-	$(PY) -m compiler.bench
+	$(PY) -m tools.bench
 
 clean:
 	rm -rf $(VENV) .biaswatch .pytest_cache .mypy_cache .ruff_cache

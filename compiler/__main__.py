@@ -1,6 +1,6 @@
 """`python -m compiler` runs the biaswatch CLI."""
 
-from compiler.cli import main
+from compiler.cli.main import main
 
 if __name__ == "__main__":
     main()

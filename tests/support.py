@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from compiler.cli.main import main
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/ModelMonitorRole"
 

@@ -10,18 +10,12 @@ from pathlib import Path
 import botocore.stub
 import pytest
 
-from compiler import aws
-from compiler.bootstrap import TLS_SID, UNCHANGED, bootstrap_bucket
-from compiler.cli import EXIT_ERROR, EXIT_OK, cli
-from compiler.cli_ops import bootstrap_cmd, iam_policy_cmd
+from compiler.aws import client as aws
+from compiler.aws.bootstrap import TLS_SID, UNCHANGED, bootstrap_bucket
+from compiler.cli.common import EXIT_ERROR, EXIT_OK
 from compiler.emulator import Emulator
 from compiler.emulator.testing import running_emulator
 from tests.support import run
-
-if "iam-policy" not in cli.commands:
-    cli.add_command(iam_policy_cmd)
-if "bootstrap" not in cli.commands:
-    cli.add_command(bootstrap_cmd)
 
 REPO = Path(__file__).resolve().parent.parent
 BUCKET = "biaswatch-boot"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from compiler import awsmodel
-from compiler.build import EnvironmentBuild, build_environment, build_project
+from compiler.config.loader import load_file
+from compiler.config.workspace import display_path, load_workspace
+from compiler.desired import servicemodel as awsmodel
+from compiler.desired.pipeline import EnvironmentBuild, build_environment, build_project
 from compiler.diagnostics import sort_diagnostics
-from compiler.loader import load_file
 from compiler.render.diagnostics import render_text
-from compiler.workspace import display_path, load_workspace
 from tests.golden import assert_golden
 
 REPO = Path(__file__).resolve().parent.parent

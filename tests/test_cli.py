@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from compiler.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from tests.support import run
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Generated docs: docs/monitor-file.md and docs/diagnostics.md equal what compiler.docgen
+"""Generated docs: docs/monitor-file.md and docs/diagnostics.md equal what tools.docgen
 renders (BIASWATCH_UPDATE_GOLDEN=1, i.e. `make golden`, rewrites them), every diagnostic
 code is documented, the quoted examples are real output, and API_FIELDS matches compile."""
 
@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from compiler import docgen
-from compiler.build import build_environment, build_project
-from compiler.compile import compile_monitor
+from compiler.config.loader import load_file
+from compiler.config.spec import MonitorSpec
+from compiler.config.workspace import display_path, load_workspace
+from compiler.desired.compile import compile_monitor
+from compiler.desired.pipeline import build_environment, build_project
+from compiler.desired.resources import Target
 from compiler.diagnostics import CODES, sort_diagnostics
-from compiler.loader import load_file
 from compiler.render.diagnostics import render_text
-from compiler.resources import Target
-from compiler.schema_export import monitor_schema
-from compiler.spec import MonitorSpec
-from compiler.workspace import display_path, load_workspace
 from tests.golden import assert_file_matches
+from tools import docgen
+from tools.schema_export import monitor_schema
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"

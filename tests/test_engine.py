@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from compiler.apply import Waits, apply_plan
-from compiler.aws import Clients, make_clients
-from compiler.build import build_environment, build_project
-from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from compiler.aws.apply import Waits, apply_plan
+from compiler.aws.client import Clients, make_clients
+from compiler.aws.read import read_live
+from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from compiler.config.workspace import load_workspace
+from compiler.desired.pipeline import build_environment, build_project
+from compiler.desired.resources import Desired
 from compiler.emulator import Emulator
 from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
-from compiler.live import read_live
-from compiler.plan import Plan, build_plan
-from compiler.resources import Desired
-from compiler.workspace import load_workspace
+from compiler.state.plan import Plan, build_plan
 from tests.support import run, write_project_file
 
 REPO = Path(__file__).resolve().parent.parent

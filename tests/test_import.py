@@ -11,25 +11,20 @@ from typing import Any
 
 import pytest
 
-from compiler.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, cli
-from compiler.cli_import import import_cmd
+from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from compiler.config.loader import load_text, scalar_text
+from compiler.desired.resources import OWNER_TAG
 from compiler.emulator import Emulator
 from compiler.emulator.testing import ROLE_ARN, create_endpoint_with_capture, running_emulator
-from compiler.importer import (
-    escape_variables,
+from compiler.importer.decompile import (
     import_schedule,
     monitor_from_live,
     parse_analysis_config,
-    render_monitor,
     schedule_alias,
 )
-from compiler.loader import load_text, scalar_text
-from compiler.project import RawMonitor
-from compiler.resources import OWNER_TAG
+from compiler.importer.yaml_writer import escape_variables, render_monitor
+from compiler.state.projection import RawMonitor
 from tests.support import run
-
-if "import" not in cli.commands:
-    cli.add_command(import_cmd)
 
 SDK_DEFINITION = "model-bias-job-definition-2026-11-27-08-37-35-565"
 SDK_UUID = "0f8e2f9e-58f4-4c47-9f63-3d2a1b7c9e10"

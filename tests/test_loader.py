@@ -8,8 +8,7 @@ import tracemalloc
 
 import pytest
 
-from compiler.diagnostics import SourceSpan
-from compiler.loader import (
+from compiler.config.loader import (
     MAX_DEPTH,
     YamlFloat,
     YamlInt,
@@ -17,7 +16,8 @@ from compiler.loader import (
     load_text,
     scalar_text,
 )
-from compiler.source import Document, SourceMap
+from compiler.config.source import Document, SourceMap
+from compiler.diagnostics import SourceSpan
 
 DATA = pathlib.Path(__file__).parent / "data" / "loader"
 VALID = (DATA / "valid_monitor.yaml").read_bytes()

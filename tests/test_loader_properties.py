@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compiler.config.loader import YamlFloat, YamlInt, load_text, scalar_text
+from compiler.config.source import Document
 from compiler.diagnostics import Diagnostic, has_errors
-from compiler.loader import YamlFloat, YamlInt, load_text, scalar_text
-from compiler.source import Document
 
 VALID = (pathlib.Path(__file__).parent / "data" / "loader" / "valid_monitor.yaml").read_text()
 SPECIAL = "&*!|>{}[]:#-?,'\"%@`\t\n "

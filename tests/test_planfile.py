@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from compiler.plan import Action, MonitorChange, Plan
-from compiler.planfile import build_plan_file, check_plan_file, parse_plan_file
+from compiler.state.plan import Action, MonitorChange, Plan
+from compiler.state.planfile import build_plan_file, check_plan_file, parse_plan_file
 
 
 def _plan(

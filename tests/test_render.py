@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import build_environment, build_project
+from compiler.config.workspace import load_workspace
+from compiler.desired.pipeline import build_environment, build_project
+from compiler.desired.resources import Desired
 from compiler.diagnostics import Diagnostic, Severity, SourceSpan
-from compiler.diff import FieldChange
-from compiler.drift import KIND_TITLES, DriftReport, Finding, Violation, ViolationMetric
-from compiler.plan import Action, Cleanup, MonitorChange, Plan, build_plan
-from compiler.project import LiveState
 from compiler.render.json import drift_to_dict, plan_to_dict, render_drift_json, render_plan_json
 from compiler.render.markdown import render_drift_markdown, render_plan_markdown
 from compiler.render.text import render_drift_text, render_plan_text
-from compiler.resources import Desired
-from compiler.workspace import load_workspace
+from compiler.state.diff import FieldChange
+from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation, ViolationMetric
+from compiler.state.plan import Action, Cleanup, MonitorChange, Plan, build_plan
+from compiler.state.projection import LiveState
 from tests.golden import assert_golden
 
 REPO = Path(__file__).resolve().parent.parent

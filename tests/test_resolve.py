@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.build import build_environment, build_project
-from compiler.loader import load_text
+from compiler.config.loader import load_text
+from compiler.desired.pipeline import build_environment, build_project
 
 PROJECT = b"""project: p
 environments:

@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from compiler.loader import load_file
-from compiler.schema_export import render_schemas
+from compiler.config.loader import load_file
 from tests.golden import assert_file_matches
+from tools.schema_export import render_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,9 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from compiler import aws, bench
+from compiler.aws import client as aws
+from compiler.aws.read import DEFINITION_TYPE, SCHEDULE_TYPE, read_live
+from compiler.desired.resources import OWNER_TAG
 from compiler.emulator import Emulator
 from compiler.emulator.testing import (
     bias_definition_request,
@@ -17,8 +19,7 @@ from compiler.emulator.testing import (
     running_emulator,
     schedule_config,
 )
-from compiler.live import DEFINITION_TYPE, SCHEDULE_TYPE, read_live
-from compiler.resources import OWNER_TAG
+from tools import bench
 
 OURS = [{"Key": OWNER_TAG, "Values": ["risk"]}]
 TYPES = [SCHEDULE_TYPE, DEFINITION_TYPE]

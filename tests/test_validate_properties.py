@@ -10,9 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.build import build_environment, build_project
+from compiler.config.loader import load_file, load_text
+from compiler.desired.pipeline import build_environment, build_project
 from compiler.diagnostics import has_errors
-from compiler.loader import load_file, load_text
 
 REPO = Path(__file__).resolve().parent.parent
 _project_doc, _ = load_file(REPO / "biaswatch.yaml", "biaswatch.yaml")

@@ -55,7 +55,7 @@ class Faults:
     rules: list[FaultRule] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._random = random.Random(self.seed)
         self._recent: dict[str, deque[float]] = {}
 
@@ -68,7 +68,7 @@ class Faults:
         seed: int | None = None,
         clear_throttle: bool = False,
     ) -> None:
-        with self._lock:
+        with self.lock:
             if latency_ms is not None:
                 self.latency_ms = int(latency_ms)
             if throttle_tps is not None or clear_throttle:
@@ -88,18 +88,18 @@ class Faults:
             raise ValueError(f"fault kind {kind!r} is not one of {', '.join(FAULT_KINDS)}")
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count}")
-        with self._lock:
+        with self.lock:
             self.rules.append(FaultRule(kind, operation, count, latency_ms))
 
     def clear(self) -> None:
-        with self._lock:
+        with self.lock:
             self.latency_ms, self.throttle_tps, self.fault_rate = 0, None, 0.0
             self.rules.clear()
             self._recent.clear()
             self._random = random.Random(self.seed)
 
     def describe(self) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             return {
                 "latency_ms": self.latency_ms,
                 "throttle_tps": self.throttle_tps,
@@ -111,7 +111,7 @@ class Faults:
 
     def decide(self, operation: str) -> Decision:
         """The fault for one request of `operation` (S3 requests are named "S3:<METHOD>")."""
-        with self._lock:
+        with self.lock:
             global_applies = self.include_s3 or not operation.startswith("S3:")
             latency = self.latency_ms / 1000.0 if global_applies else 0.0
             rule = next((r for r in self.rules if r.matches(operation)), None)

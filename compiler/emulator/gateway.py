@@ -15,8 +15,8 @@ from typing import Any
 from moto.moto_api._internal.models import moto_api_backend
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 
-from compiler.awsmodel import ModelProblem, check_request
-from compiler.emulator import schedules, state
+from compiler.desired.servicemodel import ModelProblem, check_request
+from compiler.emulator import executions, schedules, state
 from compiler.emulator.faults import Faults
 
 ADMIN_PREFIX = "/_biaswatch/"
@@ -173,7 +173,7 @@ class Controller:
         region: str | None = None,
     ) -> dict[str, Any]:
         with self.mutation_lock:
-            summary = schedules.add_execution(
+            summary = executions.add_execution(
                 self.backend(account_id, region),
                 schedule_name,
                 status=status,
@@ -297,7 +297,7 @@ class Gateway:
             return c.configure(payload if method == "POST" else {})
         if route == "executions" and method == "POST":
             when = payload.pop("scheduled_time", None)
-            scheduled = schedules._as_datetime(when) if when is not None else None
+            scheduled = schedules.as_datetime(when) if when is not None else None
             return c.add_execution(scheduled_time=scheduled, **payload)
         if route == "fail-schedule" and method == "POST":
             c.fail_schedule(**payload)

@@ -20,7 +20,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from compiler.emulator import schedules, state, tagging
+from compiler.emulator import handlers, state, tagging
 from compiler.emulator.faults import Faults
 from compiler.emulator.gateway import Controller, Gateway
 
@@ -160,7 +160,7 @@ class Emulator:
                 )
             _running = self
         try:
-            schedules.install()
+            handlers.install()
             tagging.install()
             _cache_moto_module_listing()
             # No save here: the state file is read below, not overwritten.

@@ -29,7 +29,7 @@ def _iso(value: _dt.datetime) -> str:
 
 
 def _time(text: str) -> _dt.datetime:
-    return schedules._as_datetime(text)
+    return schedules.as_datetime(text)
 
 
 def _tags_of(table: dict[str, Any], name: str) -> list[dict[str, str]]:
@@ -64,7 +64,7 @@ def _dump_sagemaker(backend: SageMakerModelBackend) -> dict[str, Any] | None:
                 "request": r,
                 "tags": _tags_of(backend.model_bias_job_definitions, n),
                 "creation_time": _iso(
-                    schedules._as_datetime(backend.model_bias_job_definitions[n].creation_time)
+                    schedules.as_datetime(backend.model_bias_job_definitions[n].creation_time)
                 ),
             }
             for n, r in ext.bias_requests.items()
@@ -119,7 +119,7 @@ def _dump_s3() -> list[dict[str, Any]]:
 
 def snapshot() -> dict[str, Any]:
     """Everything the emulator persists, as JSON-ready data."""
-    with schedules._lock:
+    with schedules.lock:
         sagemaker = []
         for _account, by_region in list(sagemaker_backends.items()):
             for _region, backend in list(by_region.items()):

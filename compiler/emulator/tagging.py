@@ -53,7 +53,7 @@ def _tag_dict(tags: list[dict[str, str]]) -> dict[str, str]:
 
 def _iter_tagged_resources(self: SageMakerModelBackend) -> Iterator[TaggedResource]:
     """moto's SageMaker resources plus the emulator's schedules, as one snapshot."""
-    with schedules._lock:
+    with schedules.lock:
         found = list(_original["iter_tagged_resources"](self))
         known = {r.arn for r in found}
         found.extend(

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.diff import FieldChange
-from compiler.drift import KIND_TITLES, DriftReport, Finding, Violation
-from compiler.plan import Cleanup, MonitorChange, Plan
+from compiler.state.diff import FieldChange
+from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation
+from compiler.state.plan import Cleanup, MonitorChange, Plan
 
 # Bump on any incompatible change to the shapes below and note it in CHANGELOG.md.
 FORMAT_VERSION = 1

@@ -8,9 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.diff import FieldChange
-from compiler.drift import KIND_TITLES, DriftReport, Finding, Violation
-from compiler.plan import MonitorChange, Plan
 from compiler.render.text import (
     analysis_key,
     clean,
@@ -24,6 +21,9 @@ from compiler.render.text import (
     split_changes,
     unattached,
 )
+from compiler.state.diff import FieldChange
+from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation
+from compiler.state.plan import MonitorChange, Plan
 
 MARKDOWN_VALUE_LIMIT = 80
 _ABSENT = "*(none)*"

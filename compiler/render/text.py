@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.diff import FieldChange
-from compiler.drift import KIND_TITLES, DriftReport, Finding, Violation
-from compiler.plan import Action, MonitorChange, Plan
+from compiler.state.diff import FieldChange
+from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation
+from compiler.state.plan import Action, MonitorChange, Plan
 
 TEXT_VALUE_LIMIT = 120
 ABSENT = "(none)"

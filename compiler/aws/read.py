@@ -1,0 +1,376 @@
+"""Read live state: the environment's bias schedules, their definitions, tags and configs.
+
+Concurrent within a bound on one shared client. Analysis configs at content-addressed
+keys are cached on disk by key and verified against the hash in the key when read back.
+
+Tags come in pages: one Resource Groups Tagging API `GetResources` walk (100 resources a
+page) returns every schedule and bias job definition carrying this project's ownership
+tag, with all their tags. So a managed monitor costs two describes on a warm cache. The
+tagging API is eventually consistent, so a resource it did not return is never taken to
+be unowned: its tags are read with ListTags — which is also how unowned schedules that
+collide with a monitor's name are read. When GetResources is denied (no
+`tag:GetResources` permission) or the endpoint does not know it, every resource falls back
+to ListTags, as before: slower, same result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from compiler.aws import client as aws
+from compiler.desired.artifacts import body_matches_key, promised_digest
+from compiler.desired.resources import OWNER_TAG, Desired
+from compiler.diagnostics import SourceSpan
+from compiler.state.projection import LiveState, RawDefinition, RawMonitor, project_state
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    state: LiveState
+    raw: Mapping[str, RawMonitor]
+    endpoint_states: Mapping[str, str]
+
+
+class ConfigCache:
+    """Content-addressed analysis configs on disk; never trusted without checking the hash."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _path(self, uri: str) -> Path | None:
+        if self.folder is None or promised_digest(uri) is None:
+            return None
+        return self.folder / hashlib.sha256(uri.encode()).hexdigest()[:32]
+
+    def get(self, uri: str) -> bytes | None:
+        path = self._path(uri)
+        if path is None or not path.is_file():
+            return None
+        body = path.read_bytes()
+        return body if body_matches_key(uri, body) else None
+
+    def put(self, uri: str, body: bytes) -> None:
+        path = self._path(uri)
+        # Only bodies that match their key's hash are cached: an altered object stays visible.
+        if path is None or not body_matches_key(uri, body):
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(body)
+        tmp.replace(path)
+
+
+def _read_config(clients: aws.Clients, cache: ConfigCache, uri: str | None) -> bytes | None:
+    if not uri:
+        return None
+    cached = cache.get(uri)
+    if cached is not None:
+        return cached
+    body = aws.read_object(clients, uri)
+    if body is not None:
+        cache.put(uri, body)
+    return body
+
+
+SCHEDULE_TYPE = "sagemaker:monitoring-schedule"
+DEFINITION_TYPE = "sagemaker:model-bias-job-definition"
+
+
+class Tags:
+    """Tags by ARN: from the tagging pages when they have the ARN, else one ListTags."""
+
+    def __init__(self, paged: Mapping[str, Mapping[str, str]] | None) -> None:
+        # None: the tagging API is unavailable; every lookup is a ListTags.
+        # Keys lower-cased: SageMaker ARNs are lower-case, names in them may not be.
+        self.paged = None if paged is None else {a.lower(): dict(t) for a, t in paged.items()}
+
+    @property
+    def available(self) -> bool:
+        return self.paged is not None
+
+    def paged_for(self, arn: str) -> dict[str, str] | None:
+        found = self.paged.get(arn.lower()) if self.paged is not None else None
+        return dict(found) if found is not None else None
+
+    def get(self, clients: aws.Clients, arn: str) -> dict[str, str]:
+        found = self.paged_for(arn)
+        return found if found is not None else aws.list_tags(clients, arn)
+
+
+def read_owned_tags(clients: aws.Clients, project: str) -> Tags:
+    """One GetResources walk: the project's schedules and bias definitions, all their tags."""
+    return Tags(
+        aws.tagged_resources(
+            clients,
+            [{"Key": OWNER_TAG, "Values": [project]}],
+            [SCHEDULE_TYPE, DEFINITION_TYPE],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Described:
+    """A schedule, its definition and its analysis config: everything but the tags."""
+
+    schedule: Mapping[str, Any] | None
+    definition: Mapping[str, Any] | None
+    config_body: bytes | None
+    trusted: Desired | None = None  # definition not described: its name is its content
+
+
+def _describe(
+    clients: aws.Clients,
+    cache: ConfigCache,
+    name: str,
+    schedule: Mapping[str, Any] | None = None,
+    trusted: Desired | None = None,
+) -> _Described:
+    if schedule is None:
+        schedule = aws.describe_schedule(clients, name)
+    if schedule is None:
+        return _Described(None, None, None)
+    jd_name = schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
+    if trusted is not None and jd_name == trusted.job_definition_name:
+        # Content-addressed: a definition with exactly this name was compiled from exactly
+        # this request, and definitions are immutable. Whether it still exists and is ours
+        # is settled against the tagging pages in _with_tags (else it is described there).
+        return _Described(schedule, None, None, trusted)
+    jd = aws.describe_job_definition(clients, jd_name) if jd_name else None
+    body = (
+        _read_config(clients, cache, jd["ModelBiasAppSpecification"].get("ConfigUri"))
+        if jd
+        else None
+    )
+    return _Described(schedule, jd, body)
+
+
+def _with_tags(
+    clients: aws.Clients,
+    name: str,
+    found: _Described,
+    tags_by_arn: Tags,
+    schedule_tags: Mapping[str, str] | None = None,
+) -> RawMonitor:
+    if found.schedule is None:
+        return RawMonitor(name, None, {}, None, {}, None)
+    tags = (
+        dict(schedule_tags)
+        if schedule_tags is not None
+        else tags_by_arn.get(clients, found.schedule["MonitoringScheduleArn"])
+    )
+    jd = found.definition
+    body = found.config_body
+    if found.trusted is not None:
+        arn = _definition_arn(
+            found.schedule["MonitoringScheduleArn"], found.trusted.job_definition_name
+        )
+        paged = tags_by_arn.paged_for(arn)
+        if paged is not None and paged.get(OWNER_TAG) == tags.get(OWNER_TAG):
+            request = {k: v for k, v in found.trusted.create_job_definition.items() if k != "Tags"}
+            jd = {**request, "JobDefinitionArn": arn}
+            body = found.trusted.analysis_config_body
+        else:  # not in the pages (deleted, foreign, or too new for them): read it for real
+            jd_name = found.trusted.job_definition_name
+            jd = aws.describe_job_definition(clients, jd_name)
+            uri = jd["ModelBiasAppSpecification"].get("ConfigUri") if jd else None
+            body = aws.read_object(clients, uri) if uri else None
+    # Needed for retag diffs; a definition missing from the pages (just created, or not
+    # ours) is read with ListTags.
+    jd_tags = tags_by_arn.get(clients, jd["JobDefinitionArn"]) if jd else {}
+    return RawMonitor(name, found.schedule, tags, jd, jd_tags, body)
+
+
+def _definition_arn(schedule_arn: str, definition_name: str) -> str:
+    """The definition's ARN in the schedule's account and region."""
+    head = schedule_arn.split(":monitoring-schedule/", 1)[0]
+    return f"{head}:model-bias-job-definition/{definition_name}"
+
+
+def _read_listed(
+    clients: aws.Clients, cache: ConfigCache, project: str, name: str, tags_by_arn: Tags
+) -> RawMonitor:
+    """A listed schedule no monitor file names: its definition is read only if it is ours."""
+    schedule = aws.describe_schedule(clients, name)
+    if schedule is None:
+        return RawMonitor(name, None, {}, None, {}, None)
+    tags = tags_by_arn.get(clients, schedule["MonitoringScheduleArn"])
+    if tags.get(OWNER_TAG) != project:
+        return RawMonitor(name, schedule, tags, None, {}, None)
+    return _with_tags(clients, name, _describe(clients, cache, name, schedule), tags_by_arn, tags)
+
+
+def _located(source: str, task: Callable[[], T]) -> T:
+    """Run a read for one monitor file; an AWS error then names that file too."""
+    try:
+        return task()
+    except aws.AwsError as exc:
+        if exc.diagnostic.span is None:
+            located = dataclasses.replace(exc.diagnostic, span=SourceSpan(source))
+            raise aws.AwsError(located, exc.error_code) from exc
+        raise
+
+
+def _endpoint_state(clients: aws.Clients, name: str) -> str:
+    endpoint = aws.describe_endpoint(clients, name)
+    if endpoint is None:
+        return "missing"
+    capture: Mapping[str, Any] = endpoint.get("DataCaptureConfig") or {}
+    if not capture.get("EnableCapture", False):
+        return "no-capture"
+    # DescribeEndpoint summarises capture without its modes; the endpoint config has them.
+    config = aws.describe_endpoint_config(clients, endpoint.get("EndpointConfigName", ""))
+    options = (config or {}).get("DataCaptureConfig", {}).get("CaptureOptions")
+    if options is not None and not {"Input", "Output"} <= {o.get("CaptureMode") for o in options}:
+        return "no-capture"
+    return "ok"
+
+
+def read_live(
+    clients: aws.Clients,
+    project: str,
+    desired: Sequence[Desired],
+    cache_dir: Path | None = None,
+    *,
+    use_cache: bool = True,
+    check_endpoints: bool = True,
+    verify_definitions: bool = False,
+) -> LiveRead:
+    """Everything plan and drift need, in about one describe per managed monitor.
+
+    A definition whose name is the one compile derives from the desired request is taken
+    from the desired state when the tagging pages show it exists and is ours (names are
+    content hashes; definitions are immutable). verify_definitions=True describes every
+    definition and re-reads every analysis config (drift does this).
+    """
+    cache = ConfigCache(cache_dir if use_cache else None)
+    by_name = {d.name: d for d in desired}
+    desired_names = {d.name for d in desired}
+    endpoints = (
+        sorted({d.endpoint_name for d in desired if d.endpoint_name}) if check_endpoints else []
+    )
+    wanted = sorted(desired_names)
+    # Stage 1, one pool: the three page walks (serial pages each, so started first), the
+    # endpoint checks, and the describes of every desired monitor — which need neither the
+    # list (a desired name the list misses is described anyway) nor the tags.
+    stage1: list[Callable[[], Any]] = [
+        lambda: aws.list_bias_schedules(clients),
+        lambda: read_owned_tags(clients, project),
+        lambda: aws.list_bias_job_definitions(clients),
+    ]
+    stage1.extend(functools.partial(_endpoint_state, clients, e) for e in endpoints)
+    stage1.extend(
+        functools.partial(
+            _located,
+            by_name[n].source_path,
+            functools.partial(
+                _describe, clients, cache, n, None, None if verify_definitions else by_name[n]
+            ),
+        )
+        for n in wanted
+    )
+    results = clients.map(lambda task: task(), stage1)
+    summaries: list[dict[str, Any]] = results[0]
+    tags_by_arn: Tags = results[1]
+    listed_definitions: list[dict[str, Any]] = results[2]
+    endpoint_states: dict[str, str] = dict(
+        zip(endpoints, results[3 : 3 + len(endpoints)], strict=True)
+    )
+    described: dict[str, _Described] = dict(zip(wanted, results[3 + len(endpoints) :], strict=True))
+    # Stage 2: tags (from the pages; ListTags for what they miss) and the listed schedules
+    # no monitor file names (other projects', or orphans of this one).
+    names = sorted({s["MonitoringScheduleName"] for s in summaries} | desired_names)
+    raws = clients.map(
+        lambda n: (
+            _with_tags(clients, n, described[n], tags_by_arn)
+            if n in described
+            else _read_listed(clients, cache, project, n, tags_by_arn)
+        ),
+        names,
+    )
+    raw_by_name = {r.name: r for r in raws}
+
+    referenced = {
+        r.schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
+        for r in raw_by_name.values()
+        if r.schedule is not None
+    }
+    wanted_defs = {d.job_definition_name for d in desired}
+    candidates = [
+        s
+        for s in listed_definitions
+        if s["MonitoringJobDefinitionName"] not in referenced
+        and s["MonitoringJobDefinitionName"] not in wanted_defs
+    ]
+    # Unreferenced definitions are only cleanup candidates. With the tagging pages, one the
+    # pages did not return is left alone this time (not ours, or tagged moments ago; the
+    # next run sees it) — so other projects' definitions cost no call. Cleanup re-reads a
+    # definition's tags with ListTags before deleting it, so a stale page cannot delete
+    # what is no longer ours.
+    definition_tags = clients.map(
+        lambda s: (
+            tags_by_arn.paged_for(s["MonitoringJobDefinitionArn"]) or {}
+            if tags_by_arn.available
+            else aws.list_tags(clients, s["MonitoringJobDefinitionArn"])
+        ),
+        candidates,
+    )
+    definitions = [
+        RawDefinition(s["MonitoringJobDefinitionName"], tags, False)
+        for s, tags in zip(candidates, definition_tags, strict=True)
+        if tags.get(OWNER_TAG) == project
+    ]
+    endpoint_of = {d.name: d.endpoint_name for d in desired}
+    with_endpoints = []
+    for raw in raw_by_name.values():
+        endpoint = endpoint_of.get(raw.name)
+        if endpoint is None and raw.job_definition is not None:
+            endpoint = (
+                raw.job_definition.get("ModelBiasJobInput", {})
+                .get("EndpointInput", {})
+                .get("EndpointName")
+            )
+        with_endpoints.append(
+            dataclasses.replace(raw, endpoint_state=endpoint_states.get(endpoint or ""))
+        )
+    return LiveRead(project_state(with_endpoints, definitions), raw_by_name, endpoint_states)
+
+
+def read_violation_bodies(clients: aws.Clients, live: LiveRead) -> dict[str, bytes | None]:
+    """The newest constraint_violations.json under each violating monitor's output prefix."""
+    out: dict[str, bytes | None] = {}
+    for name, monitor in live.state.monitors.items():
+        last = monitor.last_execution or {}
+        if last.get("MonitoringExecutionStatus") != "CompletedWithViolations":
+            continue
+        raw = live.raw.get(name)
+        outputs = (
+            (raw.job_definition or {})
+            .get("ModelBiasJobOutputConfig", {})
+            .get("MonitoringOutputs", [])
+            if raw
+            else []
+        )
+        if not outputs:
+            out[name] = None
+            continue
+        prefix = outputs[0]["S3Output"]["S3Uri"]
+        keys = [
+            o
+            for o in aws.list_keys(clients, prefix)
+            if o["Key"].endswith("constraint_violations.json")
+        ]
+        if not keys:
+            out[name] = None
+            continue
+        newest = max(keys, key=lambda o: (o.get("LastModified"), o["Key"]))
+        bucket, _ = aws.split_s3_uri(prefix)
+        out[name] = aws.read_object(clients, f"s3://{bucket}/{newest['Key']}")
+    return out

@@ -1,0 +1,97 @@
+"""`validate` and `compile`: check and compile monitor files; no network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from compiler.cli.common import (
+    Options,
+    build_or_fail,
+    emit_diagnostics,
+    environment_name,
+    fail,
+    open_workspace,
+)
+from compiler.desired.pipeline import build_environment
+from compiler.diagnostics import Diagnostic, SourceSpan, has_errors
+from compiler.render.diagnostics import RENDERERS
+
+
+@click.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--env", "env", default=None, help="Validate for one environment only (default: all)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default=None,
+    help="Diagnostics format (same as the global --diagnostics-format).",
+)
+@click.pass_obj
+def validate(opts: Options, paths: tuple[str, ...], env: str | None, fmt: str | None) -> None:
+    """Check monitor files and biaswatch.yaml; no network. Exit 0 valid, 1 invalid."""
+    if fmt is not None:
+        opts.diagnostics_format = fmt
+    ws, project = open_workspace(opts, paths)
+    names = (
+        [environment_name(opts, project, env)]
+        if env or opts.env
+        else list(project.config.environments)
+    )
+    diags: list[Diagnostic] = []
+    count = 0
+    for name in names:
+        build = build_environment(project, ws.documents, name)
+        diags.extend(build.diagnostics)
+        count = max(count, len(build.monitors))
+    if has_errors(diags):
+        fail(opts, diags)
+    emit_diagnostics(opts, diags)
+    click.echo(
+        f"{len(ws.documents)} monitor file(s) valid in {len(names)} environment(s): {', '.join(names)}",
+        err=True,
+    )
+
+
+@click.command(name="compile")
+@click.argument("selectors", nargs=-1)
+@click.option("--env", "env", default=None, help="Environment to compile for.")
+@click.pass_obj
+def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> None:
+    """Print the exact SageMaker requests per monitor (JSON); no network."""
+    paths = [s for s in selectors if Path(s).exists()]
+    names = [s for s in selectors if s not in paths]
+    ws, project = open_workspace(opts, paths if paths and not names else ())
+    build = build_or_fail(opts, ws, project, env)
+    selected = list(build.monitors)
+    if selectors:
+        wanted_paths = {str(Path(p).resolve()) for p in paths}
+        selected = [
+            m
+            for m in build.monitors
+            if m.spec.name in names
+            or str((ws.root / m.desired.source_path).resolve()) in wanted_paths
+        ]
+        missing = [n for n in names if n not in {m.spec.name for m in build.monitors}]
+        if missing:
+            fail(
+                opts,
+                [
+                    Diagnostic(
+                        "E503",
+                        f"no monitor named {n!r} in environment {build.name!r}",
+                        SourceSpan(str(opts.project_file)),
+                    )
+                    for n in missing
+                ],
+            )
+    out: dict[str, Any] = {
+        m.spec.name: m.desired.compiled_view() for m in sorted(selected, key=lambda m: m.spec.name)
+    }
+    click.echo(json.dumps(out, indent=2, sort_keys=False, ensure_ascii=False))

@@ -1,0 +1,245 @@
+"""pydantic models of a monitor file and of biaswatch.yaml: the published schema's source."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from compiler.config.loader import scalar_text
+
+API_VERSION = "biaswatch/v1"
+KIND = "ModelBiasMonitor"
+
+# A string field: a plain YAML scalar that looks like a number (`0755`, `1.10`) keeps the
+# text the user wrote instead of becoming a number (see loader.scalar_text).
+Text = Annotated[str, BeforeValidator(scalar_text)]
+
+
+def _attribute_text(value: Any) -> Any:
+    # The API types Features/Inference/ProbabilityAttribute as strings even when they hold
+    # a column index; the AWS docs write `InferenceAttribute: 0`, so accept the number.
+    value = scalar_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+AttributeText = Annotated[str, BeforeValidator(_attribute_text)]
+# Values Clarify compares with data keep the type the user wrote (1 and "1" differ).
+Scalar = bool | int | float | str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Facet(_Model):
+    name_or_index: int | str = Field(description="Column name or index of the sensitive attribute.")
+    value_or_threshold: list[Scalar] | None = Field(
+        default=None,
+        description="Values of the sensitive group, or a lower bound for a numeric facet. "
+        "Left out: metrics per unique value.",
+    )
+
+
+class AnalysisConfig(_Model):
+    """Exactly the keys of Clarify's monitoring analysis_config.json."""
+
+    version: Text | None = Field(default=None, description="Analysis config schema version.")
+    headers: list[Text] | None = Field(default=None, description="Column names of the dataset.")
+    label: int | str | None = Field(
+        default=None, description="Target column: name or index (CSV), JMESPath (JSON Lines)."
+    )
+    label_values_or_threshold: list[Scalar] | float | None = Field(
+        default=None, description="Positive label values, or a threshold."
+    )
+    facet: list[Facet] = Field(min_length=1, description="Sensitive attributes to measure.")
+    group_variable: int | str | None = Field(
+        default=None, description="Column used by the CDDL and CDDPL metrics."
+    )
+
+
+class _InputAttributes(_Model):
+    destination: Text = Field(
+        description="Absolute container path where the data is placed (API LocalPath)."
+    )
+    s3_input_mode: Literal["File", "Pipe"] = Field(default="File", description="API S3InputMode.")
+    s3_data_distribution_type: Literal["FullyReplicated", "ShardedByS3Key"] = Field(
+        default="FullyReplicated", description="API S3DataDistributionType."
+    )
+    start_time_offset: Text | None = Field(
+        default=None, description="Negative ISO-8601 duration, e.g. -PT1H (API StartTimeOffset)."
+    )
+    end_time_offset: Text | None = Field(
+        default=None, description="Negative ISO-8601 duration, e.g. -PT0H (API EndTimeOffset)."
+    )
+    features_attribute: AttributeText | None = Field(
+        default=None, description="API FeaturesAttribute."
+    )
+    inference_attribute: AttributeText | None = Field(
+        default=None,
+        description="Index or JMESPath of the predicted label (API InferenceAttribute).",
+    )
+    probability_attribute: AttributeText | None = Field(
+        default=None, description="Index or JMESPath of the probability (API ProbabilityAttribute)."
+    )
+    probability_threshold_attribute: float | None = Field(
+        default=None, description="Threshold for a positive prediction, in [0, 1]."
+    )
+    exclude_features_attribute: Text | None = Field(
+        default=None,
+        description="Comma-separated features to exclude (API ExcludeFeaturesAttribute).",
+    )
+
+
+class EndpointInput(_InputAttributes):
+    endpoint_name: Text = Field(
+        description="A real-time endpoint with data capture of input and output."
+    )
+    destination: Text = Field(
+        default="/opt/ml/processing/input/endpoint", description="API EndpointInput.LocalPath."
+    )
+
+
+class CsvFormat(_Model):
+    header: bool = True
+
+
+class JsonFormat(_Model):
+    line: bool = True
+
+
+class ParquetFormat(_Model):
+    pass
+
+
+class DatasetFormat(_Model):
+    csv: CsvFormat | None = None
+    json_: JsonFormat | None = Field(default=None, alias="json")
+    parquet: ParquetFormat | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DatasetFormat:
+        if sum(x is not None for x in (self.csv, self.json_, self.parquet)) != 1:
+            raise ValueError("set exactly one of csv, json, parquet")
+        return self
+
+
+class BatchTransformInput(_InputAttributes):
+    data_captured_destination_s3_uri: Text = Field(
+        description="Where the batch transform captures data."
+    )
+    destination: Text = Field(
+        default="/opt/ml/processing/input", description="API BatchTransformInput.LocalPath."
+    )
+    dataset_format: DatasetFormat = Field(
+        description="Format of the captured data: csv, json or parquet."
+    )
+
+
+class NetworkConfig(_Model):
+    enable_network_isolation: bool = False
+    encrypt_inter_container_traffic: bool = False
+    security_group_ids: list[Text] | None = None
+    subnets: list[Text] | None = None
+
+
+class MonitorSpec(_Model):
+    """One monitor file after environment defaults, overrides and variables are applied."""
+
+    api_version: Literal["biaswatch/v1"] = Field(description="File format version.")
+    kind: Literal["ModelBiasMonitor"]
+    name: Text = Field(description="The monitoring schedule's name (API MonitoringScheduleName).")
+    tags: dict[Text, Text] = Field(
+        default_factory=dict, description="Tags on the schedule and its job definition."
+    )
+    schedule_cron_expression: Text = Field(
+        description="hourly | daily | cron(0 H ? * * *) | cron(0 H/N ? * * *) | NOW"
+    )
+    data_analysis_start_time: Text | None = Field(
+        default=None, description="Required with NOW, e.g. -PT5H."
+    )
+    data_analysis_end_time: Text | None = Field(
+        default=None, description="Required with NOW, e.g. -PT1H."
+    )
+    enable_cloudwatch_metrics: bool = Field(
+        default=True, description="Sets the container variable publish_cloudwatch_metrics."
+    )
+    endpoint_input: EndpointInput | None = None
+    batch_transform_input: BatchTransformInput | None = None
+    ground_truth_input: Text = Field(description="S3 prefix of the ground truth labels.")
+    output_s3_uri: Text | None = Field(
+        default=None,
+        description="Where results go. Default: s3://<artifact_bucket>/<prefix>/<name>/results.",
+    )
+    output_kms_key: Text | None = None
+    analysis_config: AnalysisConfig
+    constraints: Text | None = Field(
+        default=None, description="S3 URI of the baseline constraints (analysis.json)."
+    )
+    baselining_job_name: Text | None = Field(
+        default=None, description="A Clarify baselining processing job."
+    )
+    role: Text = Field(description="Execution role ARN (usually an environment default).")
+    instance_type: Text = "ml.m5.xlarge"
+    instance_count: int = Field(default=1, ge=1, le=100)
+    volume_size_in_gb: int = Field(default=30, ge=1, le=16384)
+    volume_kms_key: Text | None = None
+    max_runtime_in_seconds: int = Field(
+        default=1800,
+        ge=1,
+        le=86400,
+        description="Sent explicitly; hourly bias jobs allow at most 1800.",
+    )
+    env: dict[Text, Text] = Field(
+        default_factory=dict, description="Container environment (≤ 50 entries)."
+    )
+    network_config: NetworkConfig | None = None
+    enabled: bool = Field(default=True, description="false keeps the schedule but stopped.")
+    deletion_protection: bool = Field(default=False, description="Refuse delete and replacement.")
+    environments: list[Text] | None = Field(
+        default=None, description="Where the monitor exists; default all."
+    )
+    overrides: dict[Text, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-environment values merged over the file's."
+    )
+
+
+class EmulatorSettings(_Model):
+    state_file: Text = Field(
+        default=".biaswatch/local-state.json", description="Kept between runs; gitignore it."
+    )
+    pending_seconds: float = Field(
+        default=0.5, ge=0, description="How long new schedules stay Pending."
+    )
+    endpoints: list[Text] = Field(
+        default_factory=list,
+        description="Real-time endpoints (with data capture of input and output) the emulator provides.",
+    )
+
+
+class Environment(_Model):
+    region: Text
+    account_id: Text | None = Field(
+        default=None, description="Apply refuses to run under another account."
+    )
+    artifact_bucket: Text = Field(description="Bucket for analysis configs and the lock.")
+    artifact_prefix: Text = "biaswatch"
+    endpoint_url: Text | None = Field(
+        default=None, description="A SageMaker-compatible endpoint, e.g. a served emulator."
+    )
+    emulator: EmulatorSettings | None = Field(
+        default=None, description="Run an embedded local emulator."
+    )
+    vars: dict[Text, Text] = Field(default_factory=dict)
+    defaults: dict[str, Any] = Field(
+        default_factory=dict, description="Monitor keys merged under every monitor."
+    )
+
+
+class ProjectConfig(_Model):
+    project: Text = Field(description="Value of the biaswatch:project ownership tag.")
+    monitors: Text = "monitors"
+    default_environment: Text = "local"
+    environments: dict[Text, Environment] = Field(min_length=1)

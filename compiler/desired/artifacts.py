@@ -1,0 +1,37 @@
+"""Where biaswatch keeps objects in an artifact bucket: content-addressed configs and the lock (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from compiler.desired.resources import Target
+
+# A content-addressed key ends in the first 16 hex digits of the SHA-256 of its body, so an
+# object whose body no longer hashes to its key was altered in place (drift), and a cached
+# copy keyed by the URI is valid for ever.
+DIGEST_LENGTH = 16
+_CONTENT_KEY = re.compile(r"analysis_config-([0-9a-f]{16})\.json$")
+
+
+def analysis_config_key(target: Target, name: str, digest: str) -> str:
+    prefix = target.artifact_prefix.strip("/")
+    parts = [p for p in (prefix, target.environment, name) if p]
+    return "/".join([*parts, f"analysis_config-{digest[:DIGEST_LENGTH]}.json"])
+
+
+def promised_digest(uri: str) -> str | None:
+    """The hash prefix a content-addressed key promises, or None for any other key."""
+    m = _CONTENT_KEY.search(uri)
+    return m.group(1) if m else None
+
+
+def body_matches_key(uri: str, body: bytes) -> bool:
+    """False only for a content-addressed key whose body hashes to something else."""
+    expected = promised_digest(uri)
+    return expected is None or hashlib.sha256(body).hexdigest().startswith(expected)
+
+
+def lock_uri(bucket: str, prefix: str, environment: str) -> str:
+    parts = [p for p in (prefix.strip("/"), environment, "biaswatch.lock") if p]
+    return f"s3://{bucket}/" + "/".join(parts)

@@ -1,0 +1,438 @@
+"""The plan as data: per monitor, what apply will do and why, from desired and live state.
+
+Pure: build_plan(desired, live) decides everything; renderers only show it and apply only
+executes it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from compiler.desired.resources import OWNER_TAG, Desired
+from compiler.diagnostics import Diagnostic, Severity, SourceSpan
+from compiler.state.diff import FieldChange, diff_values
+from compiler.state.projection import (
+    LiveMonitor,
+    LiveState,
+    absent_fingerprint,
+    desired_definition,
+    desired_schedule_config,
+    desired_tags,
+)
+
+
+class Action(enum.Enum):
+    """What happens to one monitor; the value is its glyph."""
+
+    NOOP = " "
+    CREATE = "+"
+    UPDATE = "~"
+    SWAP = "±"
+    RETAG = "#"
+    STOP = "⏸"
+    START = "▶"
+    DELETE = "-"
+    ORPHAN = "?"
+    BLOCKED = "!"
+
+    @property
+    def glyph(self) -> str:
+        return self.value
+
+    @property
+    def label(self) -> str:
+        return {
+            Action.NOOP: "no changes",
+            Action.CREATE: "create",
+            Action.UPDATE: "update in place",
+            Action.SWAP: "definition swap",
+            Action.RETAG: "retag",
+            Action.STOP: "stop",
+            Action.START: "start",
+            Action.DELETE: "delete",
+            Action.ORPHAN: "not in git (kept; --allow-destroy deletes it)",
+            Action.BLOCKED: "blocked",
+        }[self]
+
+
+@dataclass(frozen=True)
+class MonitorChange:
+    name: str
+    action: Action  # the main action; extras below
+    source_path: str | None
+    desired: Desired | None
+    live_fingerprint: str
+    live_job_definition: str | None = None
+    retag: bool = False
+    toggle: Action | None = None  # START or STOP besides the main action
+    restore_config: bool = False  # rewrite an altered/missing analysis config object
+    changes: tuple[FieldChange, ...] = ()
+    reason: str = ""
+    notes: tuple[Diagnostic, ...] = ()
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        out: list[Action] = [self.action] if self.action is not Action.NOOP else []
+        if self.retag and self.action not in (Action.CREATE, Action.DELETE):
+            out.append(Action.RETAG)
+        if self.toggle is not None:
+            out.append(self.toggle)
+        return tuple(out)
+
+    @property
+    def is_noop(self) -> bool:
+        return not self.actions and not self.restore_config
+
+    @property
+    def display_action(self) -> Action:
+        if self.action is not Action.NOOP:
+            return self.action
+        if self.restore_config:
+            return Action.UPDATE
+        return self.actions[0] if self.actions else Action.NOOP
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    """A managed job definition no schedule references any more."""
+
+    job_definition: str
+    source_path: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    project: str
+    environment: str
+    account_id: str | None
+    region: str
+    changes: tuple[MonitorChange, ...]
+    cleanups: tuple[Cleanup, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(
+            not c.is_noop and c.action not in (Action.ORPHAN, Action.BLOCKED) for c in self.changes
+        ) or bool(self.cleanups)
+
+    @property
+    def blocked(self) -> bool:
+        return any(c.action is Action.BLOCKED for c in self.changes) or any(
+            d.is_error for d in self.diagnostics
+        )
+
+    def summary(self) -> Mapping[str, int]:
+        counts = {
+            "create": 0,
+            "update": 0,
+            "swap": 0,
+            "delete": 0,
+            "retag": 0,
+            "start": 0,
+            "stop": 0,
+            "cleanup": len(self.cleanups),
+            "orphan": 0,
+            "blocked": 0,
+            "unchanged": 0,
+        }
+        for c in self.changes:
+            if c.action is Action.CREATE:
+                counts["create"] += 1
+            elif c.action is Action.DELETE:
+                counts["delete"] += 1
+            elif c.action is Action.ORPHAN:
+                counts["orphan"] += 1
+            elif c.action is Action.BLOCKED:
+                counts["blocked"] += 1
+            elif c.is_noop:
+                counts["unchanged"] += 1
+            else:
+                counts["update"] += 1
+                if c.action is Action.SWAP:
+                    counts["swap"] += 1
+                if c.retag:
+                    counts["retag"] += 1
+                if c.toggle is Action.START:
+                    counts["start"] += 1
+                if c.toggle is Action.STOP:
+                    counts["stop"] += 1
+        return counts
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        if not self.has_changes and not s["blocked"]:
+            return "No changes. SageMaker matches the monitor files."
+        update = f"{s['update']} to update"
+        if s["swap"]:
+            update += f" ({s['swap']} definition swap{'s' if s['swap'] != 1 else ''})"
+        parts = [f"{s['create']} to create", update, f"{s['delete']} to delete"]
+        line = "Plan: " + ", ".join(parts)
+        if s["cleanup"]:
+            line += (
+                f", {s['cleanup']} unused definition{'s' if s['cleanup'] != 1 else ''} to clean up"
+            )
+        if s["blocked"]:
+            line += f"; {s['blocked']} blocked"
+        return line + "."
+
+
+def _warning(
+    code: str, message: str, path: str | None, field_name: str = "name", *hints: str
+) -> Diagnostic:
+    return Diagnostic(
+        code, message, SourceSpan(path) if path else None, field_name, Severity.WARNING, hints
+    )
+
+
+def _preconditions(
+    desired: Desired, live: LiveMonitor | None, endpoint_state: str | None
+) -> list[Diagnostic]:
+    """What the plan found that apply must wait for or that SageMaker will refuse."""
+    notes = []
+    path, name = desired.source_path, desired.name
+    if live is not None and live.status == "Pending":
+        notes.append(
+            _warning(
+                "W603", f"schedule {name!r} is Pending; apply will wait for it to settle", path
+            )
+        )
+    if live is not None and live.status == "Failed":
+        reason = live.failure_reason or "no reason given"
+        notes.append(_warning("W604", f"schedule {name!r} is Failed: {reason}", path))
+    endpoint = desired.endpoint_name
+    if endpoint and endpoint_state == "missing":
+        notes.append(
+            _warning(
+                "W601",
+                f"endpoint {endpoint!r} does not exist in this account; SageMaker will refuse the schedule",
+                path,
+                "endpoint_input.endpoint_name",
+                "create the endpoint with data capture first",
+            )
+        )
+    elif endpoint and endpoint_state in ("no-capture", "partial-capture"):
+        notes.append(
+            _warning(
+                "W602",
+                f"endpoint {endpoint!r} does not capture both input and output",
+                path,
+                "endpoint_input.endpoint_name",
+                "enable DataCaptureConfig with CaptureMode Input and Output",
+            )
+        )
+    return notes
+
+
+def _create(desired: Desired, endpoint_state: str | None) -> MonitorChange:
+    changes = [
+        *diff_values("schedule", {}, desired_schedule_config(desired)),
+        *diff_values("job_definition", {}, desired_definition(desired)),
+        *diff_values("analysis_config", {}, dict(desired.analysis_config)),
+    ]
+    changes = [
+        c
+        for c in changes
+        if not c.path.startswith(("MonitoringJobDefinitionName", "MonitoringType"))
+    ]
+    notes = _preconditions(desired, None, endpoint_state)
+    return MonitorChange(
+        desired.name,
+        Action.CREATE,
+        desired.source_path,
+        desired,
+        absent_fingerprint(),
+        toggle=None if desired.enabled else Action.STOP,
+        changes=tuple(changes),
+        reason="not in SageMaker",
+        notes=tuple(notes),
+    )
+
+
+def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange:
+    notes = _preconditions(desired, live, live.endpoint_state)
+    if live.owner != project:
+        owner = f"project {live.owner!r}" if live.owner else "no biaswatch project"
+        blocked = Diagnostic(
+            "E414",
+            f"schedule {desired.name!r} already exists and belongs to {owner}",
+            SourceSpan(desired.source_path),
+            "name",
+            hints=(f"adopt it with `biaswatch import {desired.name}` or rename this monitor",),
+        )
+        return MonitorChange(
+            desired.name,
+            Action.BLOCKED,
+            desired.source_path,
+            desired,
+            live.fingerprint,
+            live.job_definition_name,
+            reason="unowned schedule with this name",
+            notes=(blocked, *notes),
+        )
+    changes: list[FieldChange] = []
+    want_def = desired_definition(desired)
+    want_sched = desired_schedule_config(desired)
+    swap = live.job_definition_name != desired.job_definition_name or live.job_definition is None
+    restore = False
+    reasons = []
+    if live.job_definition is None:
+        reasons.append(f"job definition {live.job_definition_name!r} is gone")
+    if swap:
+        changes += diff_values("job_definition", live.job_definition or {}, want_def)
+        changes = [c for c in changes if c.path != "ModelBiasAppSpecification.ConfigUri"]
+        if live.analysis_config_state in ("ok", "altered"):
+            changes += diff_values(
+                "analysis_config", live.analysis_config, dict(desired.analysis_config)
+            )
+        else:
+            changes += diff_values("analysis_config", {}, dict(desired.analysis_config))
+        reasons.append("job definitions are immutable: a new one replaces it")
+    elif live.job_definition != want_def:
+        # Same content-derived name but other content: recreated out of band.
+        swap = True
+        changes += diff_values("job_definition", live.job_definition, want_def)
+        reasons.append("job definition content differs from its name's hash")
+    if live.analysis_config_state in ("missing", "altered", "unparsable") and not swap:
+        restore = True
+        changes += diff_values(
+            "analysis_config",
+            live.analysis_config if live.analysis_config_state == "altered" else {},
+            dict(desired.analysis_config),
+        )
+        reasons.append(f"analysis config object is {live.analysis_config_state}")
+    sched_changes = [
+        c
+        for c in diff_values("schedule", live.schedule_config, want_sched)
+        if c.path != "MonitoringJobDefinitionName"
+    ]
+    changes += sched_changes
+    action = Action.SWAP if swap else Action.UPDATE if sched_changes else Action.NOOP
+    want_tags = desired_tags(desired)
+    tag_changes = diff_values("tags", dict(live.schedule_tags), want_tags)
+    retag = bool(tag_changes)
+    if not swap and live.job_definition is not None:
+        def_tag_changes = diff_values(
+            "job_definition_tags", dict(live.job_definition_tags), want_tags
+        )
+        retag = retag or bool(def_tag_changes)
+        changes += def_tag_changes
+    changes += tag_changes
+    toggle = None
+    if desired.enabled and live.status == "Stopped":
+        toggle = Action.START
+        changes.append(FieldChange("state", "enabled", False, True))
+    elif not desired.enabled and live.status != "Stopped":
+        toggle = Action.STOP
+        changes.append(FieldChange("state", "enabled", True, False))
+    if live.status == "Failed" and action is Action.NOOP:
+        # A Failed schedule is re-sent as-is so SageMaker retries it.
+        action = Action.UPDATE
+        reasons.append(f"schedule is Failed: {live.failure_reason or 'no reason given'}")
+    return MonitorChange(
+        desired.name,
+        action,
+        desired.source_path,
+        desired,
+        live.fingerprint,
+        live.job_definition_name,
+        retag=retag,
+        toggle=toggle,
+        restore_config=restore,
+        changes=tuple(changes),
+        reason="; ".join(reasons),
+        notes=tuple(notes),
+    )
+
+
+def _absent(live: LiveMonitor, allow_destroy: bool) -> MonitorChange:
+    if live.deletion_protection and allow_destroy:
+        # Asked to destroy what is protected: refuse the whole plan rather than skip quietly.
+        note = Diagnostic(
+            "E415",
+            f"schedule {live.name!r} has deletion protection; --allow-destroy does not override it",
+            SourceSpan(live.source_path) if live.source_path else None,
+            "deletion_protection",
+            Severity.ERROR,
+            ("restore its file, set deletion_protection: false and apply, then remove the file",),
+        )
+        return MonitorChange(
+            live.name,
+            Action.BLOCKED,
+            live.source_path,
+            None,
+            live.fingerprint,
+            live.job_definition_name,
+            reason="deletion protection",
+            notes=(note,),
+        )
+    action = Action.DELETE if allow_destroy else Action.ORPHAN
+    reason = (
+        "monitor file removed"
+        if allow_destroy
+        else "monitor file removed; deletion protection keeps it"
+        if live.deletion_protection
+        else "monitor file removed; deleting needs --allow-destroy"
+    )
+    note = _warning(
+        "W606",
+        f"schedule {live.name!r} is managed by this project but has no monitor file",
+        live.source_path,
+    )
+    return MonitorChange(
+        live.name,
+        action,
+        live.source_path,
+        None,
+        live.fingerprint,
+        live.job_definition_name,
+        reason=reason,
+        notes=(note,),
+    )
+
+
+def build_plan(
+    project: str,
+    environment: str,
+    account_id: str | None,
+    region: str,
+    desired: Sequence[Desired],
+    live: LiveState,
+    *,
+    allow_destroy: bool = False,
+    targets: Iterable[str] | None = None,
+    endpoint_states: Mapping[str, str] | None = None,
+) -> Plan:
+    """Compare every desired monitor with its live counterpart; owned leftovers are orphans."""
+    wanted = set(targets) if targets else None
+    changes: list[MonitorChange] = []
+    desired_names = {d.name for d in desired}
+    for d in sorted(desired, key=lambda d: d.name):
+        if wanted is not None and d.name not in wanted:
+            continue
+        current = live.monitors.get(d.name)
+        if current is None:
+            changes.append(_create(d, (endpoint_states or {}).get(d.endpoint_name or "")))
+        else:
+            changes.append(_compare(d, current, project))
+    for name, current in sorted(live.monitors.items()):
+        if name in desired_names or current.owner != project:
+            continue
+        if wanted is not None and name not in wanted:
+            continue
+        changes.append(_absent(current, allow_destroy))
+    referenced = {m.job_definition_name for m in live.monitors.values()} | {
+        d.job_definition_name for d in desired
+    }
+    cleanups = tuple(
+        Cleanup(defn.name, defn.tags.get("biaswatch:source"))
+        for defn in live.definitions
+        if defn.tags.get(OWNER_TAG) == project
+        and defn.name not in referenced
+        and not defn.referenced
+        and wanted is None
+    )
+    diagnostics = tuple(n for c in changes for n in c.notes)
+    return Plan(project, environment, account_id, region, tuple(changes), cleanups, diagnostics)
