@@ -74,7 +74,8 @@ def iam_policy_cmd(
                     SourceSpan(str(opts.project_file)),
                     severity=Severity.WARNING,
                     hints=(
-                        "attach it as an inline role policy (10,240 characters for all of a role's inline policies) or split the monitors across roles",
+                        "the policy grows with distinct execution roles, output locations, KMS keys and tag keys, not with monitors: let monitors share them",
+                        "or attach it as an inline role policy (10,240 characters for all of a role's inline policies)",
                     ),
                 )
             ],

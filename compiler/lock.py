@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from compiler import aws
 from compiler.diagnostics import Diagnostic
+from compiler.resources import lock_uri  # noqa: F401  (its home is the pure resources module)
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,6 @@ class LockInfo:
 
     def describe(self) -> str:
         return f"{self.holder}@{self.host} (pid {self.pid}) since {self.time}, running {self.operation!r}, lock id {self.id}"
-
-
-def lock_uri(bucket: str, prefix: str, environment: str) -> str:
-    parts = [p for p in (prefix.strip("/"), environment, "biaswatch.lock") if p]
-    return f"s3://{bucket}/" + "/".join(parts)
 
 
 def read_lock(clients: aws.Clients, uri: str) -> LockInfo | None:

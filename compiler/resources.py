@@ -10,6 +10,13 @@ OWNER_TAG = "biaswatch:project"
 SOURCE_TAG = "biaswatch:source"
 DELETION_PROTECTION_TAG = "biaswatch:deletion-protection"
 RESERVED_TAG_PREFIX = "biaswatch:"
+LOCK_OBJECT_NAME = "biaswatch.lock"
+
+
+def lock_uri(bucket: str, prefix: str, environment: str) -> str:
+    """Where an environment's lock object lives: `s3://<bucket>/<prefix>/<environment>/biaswatch.lock`."""
+    parts = [p for p in (prefix.strip("/"), environment, LOCK_OBJECT_NAME) if p]
+    return f"s3://{bucket}/" + "/".join(parts)
 
 
 @dataclass(frozen=True)
