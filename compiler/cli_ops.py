@@ -12,7 +12,7 @@ import click
 
 from compiler import cli as base
 from compiler.aws import AwsError
-from compiler.bootstrap import UNCHANGED, Step, bootstrap_bucket
+from compiler.bootstrap import SKIPPED, Step, bootstrap_bucket
 from compiler.diagnostics import Diagnostic, Severity, SourceSpan
 from compiler.iam import MANAGED_POLICY_MAX_CHARS, MODES, build_policy, policy_account, policy_size
 
@@ -108,8 +108,10 @@ def bootstrap_cmd(opts: base.Options, env: str | None, kms_key: str | None) -> N
             )
         except AwsError as exc:
             base.fail(opts, [exc.diagnostic])
-    changed = [s for s in steps if s.status != UNCHANGED]
+    changed = [s for s in steps if s.changed]
+    skipped = sum(1 for s in steps if s.status == SKIPPED)
+    also = f" ({skipped} skipped)" if skipped else ""
     if changed:
-        click.echo(f"Bootstrap: {len(changed)} of {len(steps)} settings changed.")
+        click.echo(f"Bootstrap: {len(changed)} of {len(steps)} settings changed{also}.")
     else:
-        click.echo("Bootstrap: nothing to change; the bucket is already set up.")
+        click.echo(f"Bootstrap: nothing to change; the bucket is already set up{also}.")

@@ -72,6 +72,7 @@ OPERATION_ACTIONS: Mapping[str, str | None] = {
     "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
     "GetBucketPolicy": "s3:GetBucketPolicy",
     "PutBucketPolicy": "s3:PutBucketPolicy",
+    "DeleteBucketPolicy": "s3:DeleteBucketPolicy",
 }
 
 # Operations whose action the monitor policies leave out on purpose, and why.
@@ -87,6 +88,7 @@ NOT_IN_POLICY: Mapping[str, str] = {
     "PutPublicAccessBlock": "bootstrap only",
     "GetBucketPolicy": "bootstrap only",
     "PutBucketPolicy": "bootstrap only",
+    "DeleteBucketPolicy": "bootstrap only",
 }
 
 CREATE_ACTIONS = ("CreateModelBiasJobDefinition", "CreateMonitoringSchedule")
