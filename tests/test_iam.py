@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 import fnmatch
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,11 +18,14 @@ from compiler.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from compiler.cli.main import main
 from compiler.config.workspace import load_workspace
 from compiler.desired.iam import (
+    MANAGED_POLICY_MAX_CHARS,
     MODES,
     NOT_IN_POLICY,
     OPERATION_ACTIONS,
     STAR_SIDS,
     build_policy,
+    name_prefix,
+    output_prefixes,
     policy_size,
 )
 from compiler.desired.pipeline import (
@@ -202,17 +209,98 @@ def test_build_policy__add_tags__only_at_creation_or_on_owned_resources_with_kno
     assert untag["Condition"]["ForAllValues:StringNotEquals"] == {"aws:TagKeys": [OWNER_TAG]}
 
 
-def test_build_policy__write_resources__exactly_the_monitors_in_git(prod: EnvironmentBuild) -> None:
+def _arn_matches(arn: str, patterns: list[str]) -> bool:
+    # IAM's `*` and `?` match like fnmatch's (across `/` too).
+    return any(fnmatch.fnmatchcase(arn, p) for p in patterns)
+
+
+def test_build_policy__write_resources__cover_every_monitor_and_name_none(
+    prod: EnvironmentBuild,
+) -> None:
     policy = build_policy(prod, PROJECT, "apply")
     (s,) = _statements_with(policy, "sagemaker:UpdateMonitoringSchedule")
-    schedules = {r.rsplit("/", 1)[1] for r in s["Resource"] if ":monitoring-schedule/" in r}
-    assert schedules == {m.desired.name for m in prod.monitors}
-    patterns = [r.rsplit("/", 1)[1] for r in s["Resource"] if ":model-bias-job-definition/" in r]
+    sm = "arn:aws:sagemaker:us-east-1:210987654321"
     for m in prod.monitors:
-        # IAM's `?` is one character, like fnmatch's; the hash is exactly ten.
-        matching = [p for p in patterns if fnmatch.fnmatchcase(m.desired.job_definition_name, p)]
-        assert len(matching) == 1, (m.desired.job_definition_name, patterns)
-        assert not fnmatch.fnmatchcase(m.desired.job_definition_name + "0", matching[0])
+        d = m.desired
+        assert _arn_matches(f"{sm}:monitoring-schedule/{d.name}", s["Resource"])
+        assert _arn_matches(
+            f"{sm}:model-bias-job-definition/{d.job_definition_name}", s["Resource"]
+        )
+        # Constant size: no resource spells out a monitor.
+        assert not [r for r in s["Resource"] if d.name in r]
+    # prod's monitors share no name prefix: the ownership tag alone scopes the writes.
+    assert s["Resource"] == [
+        f"{sm}:model-bias-job-definition/*",
+        f"{sm}:monitoring-schedule/*",
+    ]
+    assert s["Condition"]["StringEquals"] == {f"aws:ResourceTag/{OWNER_TAG}": [PROJECT]}
+
+
+def test_build_policy__fleet_with_a_shared_name_prefix__writes_only_under_it(
+    tmp_path: Path,
+) -> None:
+    fleet = _fleet_build(tmp_path, 4)
+    policy = build_policy(fleet, PROJECT, "apply")
+    sm = "arn:aws:sagemaker:us-east-1:210987654321"
+    for action in ("sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule"):
+        (s,) = _statements_with(policy, action)
+        assert s["Resource"] == [
+            f"{sm}:model-bias-job-definition/fleet-*",
+            f"{sm}:monitoring-schedule/fleet-*",
+        ]
+        for m in fleet.monitors:
+            assert _arn_matches(f"{sm}:monitoring-schedule/{m.desired.name}", s["Resource"])
+            assert _arn_matches(
+                f"{sm}:model-bias-job-definition/{m.desired.job_definition_name}", s["Resource"]
+            )
+        assert not _arn_matches(f"{sm}:monitoring-schedule/credit-risk-bias", s["Resource"])
+    (put,) = _statements_with(policy, "s3:PutObject")
+    for m in fleet.monitors:
+        key = m.desired.analysis_config_s3_uri.removeprefix("s3://")
+        assert _arn_matches(f"arn:aws:s3:::{key}", put["Resource"])
+    assert not _arn_matches(
+        "arn:aws:s3:::acme-biaswatch-prod/biaswatch/prod/credit-risk-bias/analysis_config-0.json",
+        put["Resource"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "prefix"),
+    [
+        (["fleet-0001-bias", "fleet-0002-bias"], "fleet-"),
+        (["fraud_eu", "fraud_us"], "fraud_"),
+        (["credit-risk-bias"], "credit-risk-"),
+        (["credit-risk-bias", "churn-batch-bias"], ""),
+        (["creditrisk", "creditscore"], ""),
+    ],
+)
+def test_name_prefix__names__shared_prefix_cut_after_a_separator(
+    names: list[str], prefix: str
+) -> None:
+    desired = [SimpleNamespace(name=n, job_definition_name=f"{n}-0123456789") for n in names]
+    assert name_prefix(desired) == prefix  # type: ignore[arg-type]
+
+
+def test_output_prefixes__outputs__the_longest_shared_path_per_bucket() -> None:
+    def d(*uris: str) -> Any:
+        return SimpleNamespace(
+            create_job_definition={
+                "ModelBiasJobOutputConfig": {
+                    "MonitoringOutputs": [{"S3Output": {"S3Uri": u}} for u in uris]
+                }
+            }
+        )
+
+    many = [d(f"s3://data/monitoring/m{i}/bias") for i in range(50)]
+    assert output_prefixes(many) == {"data": ["monitoring"]}
+    assert output_prefixes([d("s3://data/monitoring/a/bias")]) == {"data": ["monitoring/a/bias"]}
+    # One output inside another: the outer one covers both.
+    assert output_prefixes([d("s3://data/m/a"), d("s3://data/m/a/b")]) == {"data": ["m"]}
+    assert output_prefixes([d("s3://data/a/x"), d("s3://data/b/y"), d("s3://o/r")]) == {
+        "data": ["a", "b"],
+        "o": ["r"],
+    }
+    assert output_prefixes([d("s3://data"), d("s3://data/a")]) == {"data": [""]}
 
 
 def test_build_policy__s3_writes__configs_and_lock_only_delete_only_the_lock(
@@ -341,7 +429,9 @@ def test_operation_table__every_operation_the_code_calls__has_an_iam_action() ->
     # The walk finds the calls it must (a guard against the walk itself going blind).
     assert {"CreateMonitoringSchedule", "ListTags", "GetObject", "PutBucketPolicy"} <= set(called)
     missing = {op: sorted(where) for op, where in called.items() if op not in OPERATION_ACTIONS}
-    assert not missing, f"add these operations to compiler/iam.py OPERATION_ACTIONS: {missing}"
+    assert not missing, (
+        f"add these operations to compiler/desired/iam.py OPERATION_ACTIONS: {missing}"
+    )
 
 
 def test_operation_table__every_monitor_operation__granted_by_apply_or_drift(
@@ -349,14 +439,20 @@ def test_operation_table__every_monitor_operation__granted_by_apply_or_drift(
 ) -> None:
     granted = {
         a
-        for mode in ("apply", "drift")
-        for s in build_policy(prod, PROJECT, mode)["Statement"]
+        for policy in (
+            build_policy(prod, PROJECT, "apply", allow_destroy=True),
+            build_policy(prod, PROJECT, "drift"),
+        )
+        for s in policy["Statement"]
         for a in s["Action"]
     }
     for op in _called_operations(LIFECYCLE):
         if op in NOT_IN_POLICY:
             continue
         assert OPERATION_ACTIONS[op] in granted, op
+    # Deleting a schedule happens only for an orphan, which only --allow-destroy deletes.
+    plain = {a for s in build_policy(prod, PROJECT, "apply")["Statement"] for a in s["Action"]}
+    assert "sagemaker:DeleteMonitoringSchedule" not in plain
 
 
 def test_operation_table__tag_get_resources__mapped_and_granted(prod: EnvironmentBuild) -> None:
@@ -379,6 +475,15 @@ def test_iam_policy_cmd__prod_apply__golden(
     assert code == EXIT_OK, err
     assert json.loads(out) == build_policy(_build("prod", in_tmp_project), PROJECT, "apply")
     assert_golden("iam/prod-apply.json", out)
+
+
+def test_iam_policy_cmd__prod_drift__golden(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["iam-policy", "--env", "prod", "--mode", "drift"], capsys)
+    assert code == EXIT_OK, err
+    assert json.loads(out) == build_policy(_build("prod", in_tmp_project), PROJECT, "drift")
+    assert_golden("iam/prod-drift.json", out)
 
 
 def test_iam_policy_cmd__default_mode__plan(
@@ -417,14 +522,83 @@ def test_iam_policy_cmd__aws_environment_without_account__e504(
     assert "E505" in err and "account_id" in err
 
 
-def test_iam_policy_cmd__too_many_monitors__w607_and_still_prints(
+def test_iam_policy_cmd__too_many_execution_roles__w607_and_still_prints(
     in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Monitors no longer grow the policy; distinct execution roles (PassRole) still do.
     template = (in_tmp_project / "monitors" / "credit-risk.yaml").read_text()
-    for i in range(40):
+    for i in range(120):
         (in_tmp_project / "monitors" / f"extra-{i}.yaml").write_text(
             template.replace("name: credit-risk-bias", f"name: extra-{i}-bias")
+            + f"role: arn:aws:iam::210987654321:role/ModelMonitorRoleForTeam{i:03d}\n"
         )
     code, out, err = run(["iam-policy", "--env", "prod", "--mode", "apply"], capsys)
     assert code == EXIT_OK, err
-    assert "W607" in err and json.loads(out)["Statement"]
+    assert "W607" in err and "execution roles" in err
+    assert json.loads(out)["Statement"]
+
+
+def test_iam_policy_cmd__thousand_monitors__no_w607(
+    in_tmp_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_fleet(in_tmp_project, 1000)
+    for mode in MODES:
+        code, out, err = run(["iam-policy", "--env", "prod", "--mode", mode], capsys)
+        assert code == EXIT_OK, err
+        assert "W607" not in err
+        assert policy_size(json.loads(out)) <= MANAGED_POLICY_MAX_CHARS
+
+
+# ---- constant size ------------------------------------------------------------------
+
+
+def _write_fleet(root: Path, n: int) -> None:
+    """n monitors like credit-risk, each its own name and output prefix (one endpoint)."""
+    template = (REPO / "monitors" / "credit-risk.yaml").read_text()
+    for i in range(n):
+        (root / "monitors" / f"fleet-{i:04d}.yaml").write_text(
+            template.replace("name: credit-risk-bias", f"name: fleet-{i:04d}-bias").replace(
+                "monitoring/credit-risk/bias", f"monitoring/fleet-{i:04d}/bias"
+            )
+        )
+
+
+def _fleet_build(tmp_path: Path, n: int) -> EnvironmentBuild:
+    root = tmp_path / f"fleet-{n}"
+    (root / "monitors").mkdir(parents=True)
+    shutil.copy(REPO / "biaswatch.yaml", root / "biaswatch.yaml")
+    _write_fleet(root, n)
+    build = _build("prod", root)
+    assert len(build.monitors) == n
+    return build
+
+
+def test_build_policy__4_24_and_1000_monitors__same_size_in_every_mode_under_the_limit(
+    tmp_path: Path,
+) -> None:
+    sizes: dict[str, set[int]] = {}
+    for n in (4, 24, 1000):
+        for name, policy in _policies(_fleet_build(tmp_path, n)).items():
+            sizes.setdefault(name, set()).add(policy_size(policy))
+    assert set(sizes) == {*MODES, "apply+destroy", "apply+kms"}
+    for name, found in sizes.items():
+        assert len(found) == 1, (name, found)
+        assert found.pop() <= MANAGED_POLICY_MAX_CHARS, name
+
+
+def test_policy_size__whitespace_and_non_ascii__counted_as_iam_does() -> None:
+    policy = {"Statement": [{"Sid": "A B", "Resource": ["é"]}]}
+    # {"Statement":[{"Sid":"AB","Resource":["é"]}]}
+    assert policy_size(policy) == len('{"Statement":[{"Sid":"AB","Resource":["é"]}]}')
+
+
+def test_iam_module__imported_alone__loads_neither_boto3_nor_the_aws_adapter() -> None:
+    code = (
+        "import sys, compiler.desired.iam; "
+        "bad = [m for m in ('boto3', 'compiler.aws.client', 'compiler.aws.lock') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -679,8 +679,9 @@ EXAMPLES: dict[str, Example] = {
     ),
     "W607": Example(
         "biaswatch.yaml:1:1: warning W607 the policy has 7000 characters; a managed policy holds at most 6144\n"
-        "    hint: attach it as an inline role policy (10,240 characters for all of a role's inline policies) "
-        "or split the monitors across roles"
+        "    hint: the policy grows with distinct execution roles, output locations, KMS keys and tag keys, "
+        "not with monitors: let monitors share them\n"
+        "    hint: or attach it as an inline role policy (10,240 characters for all of a role's inline policies)"
     ),
 }
 

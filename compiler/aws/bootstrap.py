@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from compiler.aws import client as aws
 from compiler.desired.iam import partition
@@ -26,17 +27,18 @@ PUBLIC_ACCESS_BLOCK = {
 CREATED = "created"
 CHANGED = "changed"
 UNCHANGED = "already so"
+SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
 class Step:
     what: str
-    status: str  # created | changed | already so
+    status: str  # created | changed | already so | skipped
     detail: str = ""
 
     @property
     def changed(self) -> bool:
-        return self.status != UNCHANGED
+        return self.status in (CREATED, CHANGED)
 
 
 def _foreign(bucket: str, account: str) -> aws.AwsError:
@@ -202,32 +204,67 @@ def _normal(statement: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _ensure_tls_policy(clients: aws.Clients, bucket: str) -> Step:
-    wanted = tls_statement(bucket, clients.region)
-    policy: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
+def _read_policy(clients: aws.Clients, bucket: str) -> dict[str, Any]:
     try:
         got = aws.call(clients.s3.get_bucket_policy, "GetBucketPolicy", bucket, Bucket=bucket)
-        policy = json.loads(got["Policy"])
     except aws.AwsError as exc:
         if exc.error_code != "NoSuchBucketPolicy":
             raise
+        return {"Version": "2012-10-17", "Statement": []}
+    policy: dict[str, Any] = json.loads(got["Policy"])
     statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
+    policy["Statement"] = [statements] if isinstance(statements, dict) else list(statements)
+    return policy
+
+
+def _write_policy(clients: aws.Clients, bucket: str, policy: dict[str, Any]) -> None:
+    if policy["Statement"]:
+        aws.call(
+            clients.s3.put_bucket_policy,
+            "PutBucketPolicy",
+            bucket,
+            Bucket=bucket,
+            Policy=json.dumps(policy),
+        )
+    else:
+        aws.call(clients.s3.delete_bucket_policy, "DeleteBucketPolicy", bucket, Bucket=bucket)
+
+
+def endpoint_uses_tls(clients: aws.Clients) -> bool:
+    """Whether the S3 endpoint these clients call is https (AWS itself always is)."""
+    return urlsplit(str(clients.s3.meta.endpoint_url)).scheme == "https"
+
+
+def _ensure_tls_policy(clients: aws.Clients, bucket: str) -> Step:
+    what = "TLS-only bucket policy"
+    policy = _read_policy(clients, bucket)
+    statements = policy["Statement"]
     ours = [s for s in statements if s.get("Sid") == TLS_SID]
+    if not endpoint_uses_tls(clients):
+        # Every call through a plain-http endpoint (a served emulator) has
+        # aws:SecureTransport false: the deny would lock biaswatch out of its own bucket.
+        endpoint = clients.s3.meta.endpoint_url
+        if ours:
+            policy["Statement"] = [s for s in statements if s.get("Sid") != TLS_SID]
+            _write_policy(clients, bucket, policy)
+            return Step(
+                what,
+                CHANGED,
+                f"removed statement {TLS_SID}: it denies every call through the plain-http endpoint {endpoint}",
+            )
+        return Step(
+            what,
+            SKIPPED,
+            f"the endpoint {endpoint} is plain http, and denying non-TLS requests would lock biaswatch out; an https endpoint gets it",
+        )
+    wanted = tls_statement(bucket, clients.region)
     if ours and _normal(ours[0]) == _normal(wanted):
-        return Step("TLS-only bucket policy", UNCHANGED, f"statement {TLS_SID} present")
+        return Step(what, UNCHANGED, f"statement {TLS_SID} present")
     # Keep every other statement the bucket already has; replace only ours.
     policy["Statement"] = [s for s in statements if s.get("Sid") != TLS_SID] + [wanted]
-    aws.call(
-        clients.s3.put_bucket_policy,
-        "PutBucketPolicy",
-        bucket,
-        Bucket=bucket,
-        Policy=json.dumps(policy),
-    )
+    _write_policy(clients, bucket, policy)
     verb = "replaced" if ours else "added"
-    return Step("TLS-only bucket policy", CHANGED, f"{verb} statement {TLS_SID} (deny without TLS)")
+    return Step(what, CHANGED, f"{verb} statement {TLS_SID} (deny without TLS)")
 
 
 def bootstrap_bucket(
@@ -238,6 +275,9 @@ def bootstrap_bucket(
     on_step: Callable[[Step], None] = lambda _: None,
 ) -> tuple[Step, ...]:
     """Create the bucket if needed, then encryption, versioning, public access block, TLS policy.
+
+    The TLS-only statement is skipped (and removed if an earlier run added it) when the S3
+    endpoint is plain http: it would deny biaswatch's own calls.
 
     Raises AwsError(E426) when the bucket belongs to someone else; any other failure is the
     adapter's translated error for the step that failed (on_step has seen the ones before it).

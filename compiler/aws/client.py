@@ -9,6 +9,7 @@ code, into a Diagnostic naming the operation, the resource and the monitor file.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -146,6 +147,8 @@ class Clients:
     # The Resource Groups Tagging API (GetResources), for ownership tags in pages; None
     # means "not available": the reader falls back to one ListTags per resource.
     tagging: Any = None
+    # The biaswatch environment these clients serve (for hints such as `bootstrap --env`).
+    environment: str = ""
 
     def map(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
         """Run fn over items concurrently within the bound, results in input order."""
@@ -440,13 +443,26 @@ def put_object(
     except AwsError as exc:
         if if_none_match and exc.error_code in ("PreconditionFailed", "412"):
             return False
-        raise
+        raise _with_bootstrap_hint(exc, clients, bucket) from exc
     return True
 
 
 def delete_object(clients: Clients, uri: str) -> None:
     bucket, key = split_s3_uri(uri)
-    call(clients.s3.delete_object, "DeleteObject", uri, Bucket=bucket, Key=key)
+    try:
+        call(clients.s3.delete_object, "DeleteObject", uri, Bucket=bucket, Key=key)
+    except AwsError as exc:
+        raise _with_bootstrap_hint(exc, clients, bucket) from exc
+
+
+def _with_bootstrap_hint(exc: AwsError, clients: Clients, bucket: str) -> AwsError:
+    """A write into a bucket that does not exist: say how to create it."""
+    if exc.error_code != "NoSuchBucket":
+        return exc
+    env = f" --env {clients.environment}" if clients.environment else ""
+    hint = f"bucket {bucket!r} does not exist: create it with `biaswatch bootstrap{env}`"
+    diagnostic = dataclasses.replace(exc.diagnostic, hints=(*exc.diagnostic.hints, hint))
+    return AwsError(diagnostic, exc.error_code)
 
 
 def ensure_bucket(clients: Clients, bucket: str) -> None:

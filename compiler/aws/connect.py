@@ -86,6 +86,7 @@ def connect(
             clients = aws.make_clients(
                 env.region, emulator.endpoint_url, _EMULATOR_CREDENTIALS, max_workers
             )
+            clients.environment = env_name
             _seed_emulator(clients, env)
             yield Connection(clients, env_name, env.region, account_id(env), True)
         finally:
@@ -97,6 +98,7 @@ def connect(
     clients = aws.make_clients(
         env.region, env.endpoint_url, credentials, max_workers, retry_attempts()
     )
+    clients.environment = env_name
     yield Connection(clients, env_name, env.region, env.account_id, bool(env.endpoint_url))
 
 

@@ -9,7 +9,7 @@ import json
 
 import click
 
-from compiler.aws.bootstrap import UNCHANGED, Step, bootstrap_bucket
+from compiler.aws.bootstrap import SKIPPED, Step, bootstrap_bucket
 from compiler.aws.client import AwsError
 from compiler.cli import common as base
 from compiler.desired.iam import (
@@ -79,7 +79,8 @@ def iam_policy_cmd(
                     SourceSpan(str(opts.project_file)),
                     severity=Severity.WARNING,
                     hints=(
-                        "attach it as an inline role policy (10,240 characters for all of a role's inline policies) or split the monitors across roles",
+                        "the policy grows with distinct execution roles, output locations, KMS keys and tag keys, not with monitors: let monitors share them",
+                        "or attach it as an inline role policy (10,240 characters for all of a role's inline policies)",
                     ),
                 )
             ],
@@ -112,8 +113,10 @@ def bootstrap_cmd(opts: base.Options, env: str | None, kms_key: str | None) -> N
             )
         except AwsError as exc:
             base.fail(opts, [exc.diagnostic])
-    changed = [s for s in steps if s.status != UNCHANGED]
+    changed = [s for s in steps if s.changed]
+    skipped = sum(1 for s in steps if s.status == SKIPPED)
+    also = f" ({skipped} skipped)" if skipped else ""
     if changed:
-        click.echo(f"Bootstrap: {len(changed)} of {len(steps)} settings changed.")
+        click.echo(f"Bootstrap: {len(changed)} of {len(steps)} settings changed{also}.")
     else:
-        click.echo("Bootstrap: nothing to change; the bucket is already set up.")
+        click.echo(f"Bootstrap: nothing to change; the bucket is already set up{also}.")

@@ -2,17 +2,24 @@
 
 Pure: a function of the compiled build, no AWS call. Facts it relies on come from the
 Service Authorization Reference for Amazon SageMaker, Amazon S3 and the Resource Groups
-Tagging API (https://docs.aws.amazon.com/service-authorization/latest/reference/).
+Tagging API (https://docs.aws.amazon.com/service-authorization/latest/reference/);
+docs/iam.md lists, per action, which ARN pattern or condition key scopes it.
+
+Constant size in the number of monitors: no statement names a monitor. Writes are scoped by
+the ownership tag (aws:RequestTag on create, aws:ResourceTag after), by the monitors' common
+name prefix when they share one, and by the environment's artifact prefix. What still grows
+is configuration, not fleet size: distinct execution roles, output buckets/prefixes, KMS keys
+and tag keys.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from compiler.desired.artifacts import lock_uri
-from compiler.desired.compile import JOB_DEFINITION_HASH_LENGTH
 from compiler.desired.pipeline import EMULATOR_ACCOUNT_ID, EnvironmentBuild
 from compiler.desired.resources import OWNER_TAG, Desired
 
@@ -35,6 +42,9 @@ OPERATION_ACTIONS: Mapping[str, str | None] = {
     "ListTags": "sagemaker:ListTags",
     "DescribeEndpoint": "sagemaker:DescribeEndpoint",
     "DescribeEndpointConfig": "sagemaker:DescribeEndpointConfig",
+    # Mapped but not granted until the code calls them (the table test then asks for a grant).
+    "ListEndpoints": "sagemaker:ListEndpoints",
+    "ListMonitoringExecutions": "sagemaker:ListMonitoringExecutions",
     "GetResources": "tag:GetResources",
     # SageMaker writes
     "CreateModelBiasJobDefinition": "sagemaker:CreateModelBiasJobDefinition",
@@ -62,6 +72,7 @@ OPERATION_ACTIONS: Mapping[str, str | None] = {
     "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
     "GetBucketPolicy": "s3:GetBucketPolicy",
     "PutBucketPolicy": "s3:PutBucketPolicy",
+    "DeleteBucketPolicy": "s3:DeleteBucketPolicy",
 }
 
 # Operations whose action the monitor policies leave out on purpose, and why.
@@ -77,11 +88,16 @@ NOT_IN_POLICY: Mapping[str, str] = {
     "PutPublicAccessBlock": "bootstrap only",
     "GetBucketPolicy": "bootstrap only",
     "PutBucketPolicy": "bootstrap only",
+    "DeleteBucketPolicy": "bootstrap only",
 }
 
 CREATE_ACTIONS = ("CreateModelBiasJobDefinition", "CreateMonitoringSchedule")
 # Statements whose Resource is "*" because the action supports no resource-level permission.
 STAR_SIDS = ("SageMakerListActionsSupportNoResourceLevelPermissions", "TagGetResourcesNeedsStar")
+# The List actions of STAR_SIDS[0] (List actions have no resource type in SageMaker).
+STAR_LIST_ACTIONS = ("sagemaker:ListModelBiasJobDefinitions", "sagemaker:ListMonitoringSchedules")
+# A shared name prefix ends at one of these (`fraud-` of fraud-eu-bias and fraud-us-bias).
+_NAME_SEPARATORS = "-_."
 
 
 def partition(region: str) -> str:
@@ -153,21 +169,29 @@ class _Arns:
     def s3(self, bucket: str, key: str = "") -> str:
         return f"arn:{self.p}:s3:::{bucket}" + (f"/{key}" if key else "")
 
-    def schedules(self, desired: Iterable[Desired]) -> list[str]:
-        return [
-            f"{self.sm}:monitoring-schedule/{n}" for d in desired for n in _names_in_arn(d.name)
-        ]
+    def schedules(self, name_prefixes: Iterable[str]) -> list[str]:
+        return [f"{self.sm}:monitoring-schedule/{p}*" for p in name_prefixes]
 
-    def definitions(self, desired: Iterable[Desired]) -> list[str]:
-        # Definition names are `<monitor name, cut>-<10 hex>`: `?` matches exactly the hash.
-        out = []
-        for d in desired:
-            head = d.job_definition_name[: -(JOB_DEFINITION_HASH_LENGTH + 1)]
-            for n in _names_in_arn(head):
-                out.append(
-                    f"{self.sm}:model-bias-job-definition/{n}-{'?' * JOB_DEFINITION_HASH_LENGTH}"
-                )
-        return out
+    def definitions(self, name_prefixes: Iterable[str]) -> list[str]:
+        return [f"{self.sm}:model-bias-job-definition/{p}*" for p in name_prefixes]
+
+
+def name_prefix(desired: Iterable[Desired]) -> str:
+    """The name prefix every schedule and definition name shares, cut after a separator; or "".
+
+    `fleet-0001-bias`, `fleet-0002-bias` → `fleet-`. A fleet without one gets "" (any name,
+    the ownership tag alone scoping writes).
+    """
+    names = [n for d in desired for n in (d.name, d.job_definition_name)]
+    if not names:
+        return ""
+    first, last = min(names), max(names)  # the prefix all names share is these two's
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    common = first[:size]
+    cut = max(common.rfind(sep) for sep in _NAME_SEPARATORS)
+    return common[: cut + 1] if cut >= 0 else ""
 
 
 def _kms_statements(
@@ -207,17 +231,12 @@ def _read_statements(
     env = build.environment
     env_prefix = lock_uri(env.artifact_bucket, env.artifact_prefix, build.name).rsplit("/", 1)[0]
     bucket, env_key = _s3_parts(env_prefix)
-    endpoints = sorted({d.endpoint_name for d in desired if d.endpoint_name})
     statements = [
-        _statement(
-            STAR_SIDS[0],
-            ["sagemaker:ListModelBiasJobDefinitions", "sagemaker:ListMonitoringSchedules"],
-            ["*"],
-        ),
+        _statement(STAR_SIDS[0], STAR_LIST_ACTIONS, ["*"]),
         _statement(STAR_SIDS[1], ["tag:GetResources"], ["*"]),
         # Plan describes every bias schedule in the account and region (and lists the tags of
-        # unreferenced definitions) to find orphans and owners; a name-scoped Describe would
-        # fail the plan on the first schedule of another project.
+        # unreferenced definitions) to find orphans and owners; a name- or tag-scoped Describe
+        # would fail the plan on the first schedule of another project.
         _statement(
             "ReadBiasSchedulesAndDefinitionsInThisRegion",
             [
@@ -233,20 +252,14 @@ def _read_statements(
             [arns.s3(bucket, f"{env_key}/*" if env_key else "*")],
         ),
     ]
-    if endpoints:
+    if any(d.endpoint_name for d in desired):
+        # Endpoints are not biaswatch's (no ownership tag, any name); the config's name is
+        # known only from the live endpoint. Read-only, in this account and region.
         statements.append(
             _statement(
-                "ReadTheEndpointsTheMonitorsWatch",
-                ["sagemaker:DescribeEndpoint"],
-                [f"{arns.sm}:endpoint/{n}" for e in endpoints for n in _names_in_arn(e)],
-            )
-        )
-        # The endpoint config's name is known only from the live endpoint.
-        statements.append(
-            _statement(
-                "ReadEndpointConfigsForCaptureModes",
-                ["sagemaker:DescribeEndpointConfig"],
-                [f"{arns.sm}:endpoint-config/*"],
+                "ReadEndpointsAndTheirConfigsForCaptureChecks",
+                ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig"],
+                [f"{arns.sm}:endpoint/*", f"{arns.sm}:endpoint-config/*"],
             )
         )
     if artifact_kms_key:
@@ -256,15 +269,44 @@ def _read_statements(
     return statements
 
 
-def _drift_statements(arns: _Arns, desired: list[Desired]) -> list[dict[str, Any]]:
-    """Drift reads the newest constraint_violations.json under each monitor's output prefix."""
-    prefixes: dict[str, set[str]] = {}
+def output_prefixes(desired: Iterable[Desired]) -> dict[str, list[str]]:
+    """Per output bucket, the key prefixes (no trailing slash) that hold every monitor's reports.
+
+    The longest path shared by all of a bucket's outputs, so 1,000 monitors under
+    `monitoring/<name>/bias` give one prefix, `monitoring`. Outputs that share no first
+    segment give one prefix per distinct first segment; "" means the whole bucket (an
+    output at the bucket's root).
+    """
+    keys: dict[str, set[str]] = {}
     for d in desired:
         for uri in _output_uris(d):
             bucket, key = _s3_parts(uri)
-            prefixes.setdefault(bucket, set()).add(key)
+            keys.setdefault(bucket, set()).add(key)
+    out: dict[str, list[str]] = {}
+    for bucket, found in sorted(keys.items()):
+        if "" in found:
+            out[bucket] = [""]
+            continue
+        parts = [k.split("/") for k in found]
+        common: list[str] = []
+        for segments in zip(*parts, strict=False):
+            if len(set(segments)) != 1:
+                break
+            common.append(segments[0])
+        if len(common) == min(len(p) for p in parts) and len(found) > 1:
+            common = common[:-1] or common  # one output inside another: keep the outer one
+        if common:
+            out[bucket] = ["/".join(common)]
+        else:
+            out[bucket] = sorted({p[0] for p in parts})
+    return out
+
+
+def _drift_statements(arns: _Arns, desired: list[Desired]) -> list[dict[str, Any]]:
+    """Drift reads the newest constraint_violations.json under each monitor's output prefix."""
+    prefixes = output_prefixes(desired)
     statements = []
-    for bucket, keys in sorted(prefixes.items()):
+    for bucket, keys in prefixes.items():
         statements.append(
             _statement(
                 f"ListViolationReportsIn{_alnum(bucket)}",
@@ -305,20 +347,22 @@ def _apply_statements(
     lock_bucket, lock_key = _s3_parts(lock)
     lock_arn = arns.s3(lock_bucket, lock_key)
     owned = {"StringEquals": {f"aws:ResourceTag/{OWNER_TAG}": [project]}}
-    schedules = arns.schedules(desired)
-    definitions = arns.definitions(desired)
-    both = schedules + definitions
+    prefix = name_prefix(desired)
+    # SageMaker has been seen to lower-case names in ARNs (and IAM matches ARNs
+    # case-sensitively): a prefix with capitals gets both spellings.
+    spellings = _names_in_arn(prefix)
+    both = arns.schedules(spellings) + arns.definitions(spellings)
     statements: list[dict[str, Any]] = []
     if desired:
         tag_keys = sorted({k for d in desired for k in dict(d.tags)})
         roles = sorted({str(d.create_job_definition["RoleArn"]) for d in desired})
-        configs = []
-        for d in desired:
-            bucket, key = _s3_parts(d.analysis_config_s3_uri)
-            configs.append(arns.s3(bucket, key.rsplit("/", 1)[0] + "/analysis_config-*.json"))
+        # Configs live at <artifact prefix>/<environment>/<monitor>/analysis_config-<hash>.json.
+        # S3 keys keep the name's case: only the prefix as written.
+        env_bucket, env_key = _s3_parts(lock.rsplit("/", 1)[0])
+        configs = [arns.s3(env_bucket, f"{env_key}/{prefix}*/analysis_config-*.json")]
         statements += [
             _statement(
-                "CreateOnlyMonitorsInGitWithTheProjectTag",
+                "CreateMonitorsOnlyWithTheProjectTag",
                 [f"sagemaker:{a}" for a in CREATE_ACTIONS],
                 both,
                 {"StringEquals": {f"aws:RequestTag/{OWNER_TAG}": [project]}},
@@ -330,15 +374,15 @@ def _apply_statements(
                 both,
                 {"StringEquals": {"sagemaker:TaggingAction": CREATE_ACTIONS}},
             ),
-            # One statement for changes and untagging (an IAM policy is capped at 6,144
-            # characters): Update/Delete/Start/Stop requests carry no aws:TagKeys, and
-            # ForAllValues over an absent key is true, so the key condition binds DeleteTags
-            # alone. Untagging removes tags dropped from git (unknown here), never the owner tag.
+            # One statement for changes and untagging: Update/Delete/Start/Stop requests carry
+            # no aws:TagKeys, and ForAllValues over an absent key is true, so the key condition
+            # binds DeleteTags alone. Untagging removes tags dropped from git (unknown here),
+            # never the owner tag. Deleting a definition is a swap's last step; deleting a
+            # schedule only --allow-destroy grants.
             _statement(
-                "ChangeAndUntagOnlyOwnedMonitorsInGit",
+                "ChangeAndUntagOnlyOwnedMonitors",
                 [
                     "sagemaker:DeleteModelBiasJobDefinition",
-                    "sagemaker:DeleteMonitoringSchedule",
                     "sagemaker:DeleteTags",
                     "sagemaker:StartMonitoringSchedule",
                     "sagemaker:StopMonitoringSchedule",
@@ -375,8 +419,8 @@ def _apply_statements(
             "EncryptArtifactsWithTheBucketKey", arns, [artifact_kms_key], ["kms:GenerateDataKey"]
         )
     if allow_destroy:
-        # Orphans (files removed from git) and unused definitions have names git no longer
-        # knows; the ownership tag is what limits these deletes.
+        # Orphans (files removed from git) may have any name, outside the prefix; the
+        # ownership tag is what limits these deletes.
         statements.append(
             _statement(
                 "DeleteOwnedLeftoversWhoseFilesAreGone",
@@ -425,5 +469,8 @@ def build_policy(
 
 
 def policy_size(policy: Mapping[str, Any]) -> int:
-    """Characters IAM counts against its size limits (JSON without whitespace)."""
-    return len(json.dumps(policy, separators=(",", ":")))
+    """Characters IAM counts against its size limits: the JSON without any whitespace.
+
+    IAM does not count whitespace; a non-ASCII character counts as one (not as its escape).
+    """
+    return len(re.sub(r"\s", "", json.dumps(policy, separators=(",", ":"), ensure_ascii=False)))
