@@ -12,11 +12,12 @@ from compiler.config.workspace import load_workspace
 from compiler.desired.pipeline import build_environment, build_project
 from compiler.desired.resources import Desired
 from compiler.diagnostics import Diagnostic, Severity, SourceSpan
+from compiler.render.common import KIND_TITLES, summary_line
 from compiler.render.json import drift_to_dict, plan_to_dict, render_drift_json, render_plan_json
 from compiler.render.markdown import render_drift_markdown, render_plan_markdown
 from compiler.render.text import render_drift_text, render_plan_text
 from compiler.state.diff import FieldChange
-from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation, ViolationMetric
+from compiler.state.drift import DriftReport, Finding, Violation, ViolationMetric
 from compiler.state.plan import Action, Cleanup, MonitorChange, Plan, build_plan
 from compiler.state.projection import LiveState
 from tests.golden import assert_golden
@@ -477,7 +478,7 @@ def test_render_plan_text__empty_plan__header_and_no_changes_line() -> None:
 def test_render_plan_text__last_line__is_plan_summary_line() -> None:
     text = render_plan_text(RICH_PLAN)
     assert text.endswith("\n")
-    assert text.splitlines()[-1] == RICH_PLAN.summary_line()
+    assert text.splitlines()[-1] == summary_line(RICH_PLAN)
 
 
 def test_render_plan_text__color_false__no_escape_characters() -> None:
@@ -585,7 +586,7 @@ def test_render_plan_markdown__cleanups__listed_under_heading() -> None:
 
 def test_render_plan_markdown__final_line__bold_summary() -> None:
     md = render_plan_markdown(RICH_PLAN)
-    assert md.splitlines()[-1] == f"**{RICH_PLAN.summary_line()}**"
+    assert md.splitlines()[-1] == f"**{summary_line(RICH_PLAN)}**"
 
 
 def test_render_plan_markdown__empty_plan__short_no_changes_comment() -> None:
@@ -819,7 +820,7 @@ def test_render_all_formats__repo_monitors_against_empty_account__one_create_eac
     text = render_plan_text(plan)
     for d in desired:
         assert f"  + {d.name}  (create" in text
-    assert text.splitlines()[-1] == plan.summary_line()
+    assert text.splitlines()[-1] == summary_line(plan)
     assert render_plan_markdown(plan).count("<details>") == len(desired)
     doc = json.loads(render_plan_json(plan))
     assert {m["name"]: m["job_definition"] for m in doc["monitors"]} == {

@@ -319,7 +319,9 @@ class _Executor:
                 self.create_definition(d)
             if change.action in (Action.UPDATE, Action.SWAP):
                 self.update_schedule(d)
-                self.progress(f"{change.action.glyph} {name}: updated schedule")
+                self.progress(
+                    f"{_SWAP_OR_UPDATE[change.action is Action.SWAP]} {name}: updated schedule"
+                )
                 self.wait_settled(name, d.source_path)
             if (
                 change.action is Action.SWAP
@@ -348,7 +350,11 @@ class _Executor:
                 MonitoringScheduleName=name,
             )
             self.progress(f"▶ {name}: started")
-        return change.display_action.label
+        return change.display_action.value
+
+
+# Progress lines start with the plan's glyph for what happened.
+_SWAP_OR_UPDATE = {True: "±", False: "~"}
 
 
 def _span(path: str | None) -> SourceSpan | None:

@@ -27,7 +27,13 @@ from compiler.aws import client as aws
 from compiler.desired.artifacts import body_matches_key, promised_digest
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import SourceSpan
-from compiler.state.projection import LiveState, RawDefinition, RawMonitor, project_state
+from compiler.state.projection import (
+    EndpointState,
+    LiveState,
+    RawDefinition,
+    RawMonitor,
+    project_state,
+)
 
 T = TypeVar("T")
 
@@ -36,7 +42,7 @@ T = TypeVar("T")
 class LiveRead:
     state: LiveState
     raw: Mapping[str, RawMonitor]
-    endpoint_states: Mapping[str, str]
+    endpoint_states: Mapping[str, EndpointState]
 
 
 class ConfigCache:
@@ -218,19 +224,126 @@ def _located(source: str, task: Callable[[], T]) -> T:
         raise
 
 
-def _endpoint_state(clients: aws.Clients, name: str) -> str:
+def _endpoint_state(clients: aws.Clients, name: str) -> EndpointState:
     endpoint = aws.describe_endpoint(clients, name)
     if endpoint is None:
-        return "missing"
+        return EndpointState.MISSING
     capture: Mapping[str, Any] = endpoint.get("DataCaptureConfig") or {}
     if not capture.get("EnableCapture", False):
-        return "no-capture"
+        return EndpointState.NO_CAPTURE
     # DescribeEndpoint summarises capture without its modes; the endpoint config has them.
     config = aws.describe_endpoint_config(clients, endpoint.get("EndpointConfigName", ""))
     options = (config or {}).get("DataCaptureConfig", {}).get("CaptureOptions")
     if options is not None and not {"Input", "Output"} <= {o.get("CaptureMode") for o in options}:
-        return "no-capture"
-    return "ok"
+        return EndpointState.NO_CAPTURE
+    return EndpointState.OK
+
+
+@dataclass(frozen=True)
+class _FirstPass:
+    """What the first concurrent pass read, by name rather than by position in one list."""
+
+    summaries: list[dict[str, Any]]
+    tags: Tags
+    listed_definitions: list[dict[str, Any]]
+    endpoint_states: dict[str, EndpointState]
+    described: dict[str, _Described]
+
+
+def _first_pass(
+    clients: aws.Clients,
+    project: str,
+    cache: ConfigCache,
+    by_name: Mapping[str, Desired],
+    endpoints: Sequence[str],
+    verify_definitions: bool,
+) -> _FirstPass:
+    """One pool: the three page walks (serial pages each, so started first), the endpoint
+    checks, and the describes of every desired monitor — which need neither the list (a
+    desired name the list misses is described anyway) nor the tags."""
+    tasks: dict[tuple[str, str], Callable[[], Any]] = {
+        ("list", "schedules"): lambda: aws.list_bias_schedules(clients),
+        ("list", "tags"): lambda: read_owned_tags(clients, project),
+        ("list", "definitions"): lambda: aws.list_bias_job_definitions(clients),
+    }
+    for e in endpoints:
+        tasks[("endpoint", e)] = functools.partial(_endpoint_state, clients, e)
+    for n in sorted(by_name):
+        trusted = None if verify_definitions else by_name[n]
+        tasks[("describe", n)] = functools.partial(
+            _located,
+            by_name[n].source_path,
+            functools.partial(_describe, clients, cache, n, None, trusted),
+        )
+    keys = list(tasks)
+    results = dict(zip(keys, clients.map(lambda key: tasks[key](), keys), strict=True))
+    return _FirstPass(
+        summaries=results[("list", "schedules")],
+        tags=results[("list", "tags")],
+        listed_definitions=results[("list", "definitions")],
+        endpoint_states={e: results[("endpoint", e)] for e in endpoints},
+        described={n: results[("describe", n)] for n in sorted(by_name)},
+    )
+
+
+def _cleanup_candidates(
+    clients: aws.Clients,
+    project: str,
+    first: _FirstPass,
+    raw_by_name: Mapping[str, RawMonitor],
+    desired: Sequence[Desired],
+) -> list[RawDefinition]:
+    """Owned definitions no schedule references and no monitor wants.
+
+    With the tagging pages, one the pages did not return is left alone this time (not ours,
+    or tagged moments ago; the next run sees it) — so other projects' definitions cost no
+    call. Cleanup re-reads a definition's tags with ListTags before deleting it, so a stale
+    page cannot delete what is no longer ours.
+    """
+    referenced = {
+        r.schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
+        for r in raw_by_name.values()
+        if r.schedule is not None
+    }
+    wanted_defs = {d.job_definition_name for d in desired}
+    candidates = [
+        s
+        for s in first.listed_definitions
+        if s["MonitoringJobDefinitionName"] not in referenced
+        and s["MonitoringJobDefinitionName"] not in wanted_defs
+    ]
+    definition_tags = clients.map(
+        lambda s: (
+            first.tags.paged_for(s["MonitoringJobDefinitionArn"]) or {}
+            if first.tags.available
+            else aws.list_tags(clients, s["MonitoringJobDefinitionArn"])
+        ),
+        candidates,
+    )
+    return [
+        RawDefinition(s["MonitoringJobDefinitionName"], tags, False)
+        for s, tags in zip(candidates, definition_tags, strict=True)
+        if tags.get(OWNER_TAG) == project
+    ]
+
+
+def _with_endpoint_states(
+    raws: Sequence[RawMonitor],
+    desired: Sequence[Desired],
+    endpoint_states: Mapping[str, EndpointState],
+) -> list[RawMonitor]:
+    endpoint_of = {d.name: d.endpoint_name for d in desired}
+    out = []
+    for raw in raws:
+        endpoint = endpoint_of.get(raw.name)
+        if endpoint is None and raw.job_definition is not None:
+            endpoint = (
+                raw.job_definition.get("ModelBiasJobInput", {})
+                .get("EndpointInput", {})
+                .get("EndpointName")
+            )
+        out.append(dataclasses.replace(raw, endpoint_state=endpoint_states.get(endpoint or "")))
+    return out
 
 
 def read_live(
@@ -252,95 +365,27 @@ def read_live(
     """
     cache = ConfigCache(cache_dir if use_cache else None)
     by_name = {d.name: d for d in desired}
-    desired_names = {d.name for d in desired}
     endpoints = (
         sorted({d.endpoint_name for d in desired if d.endpoint_name}) if check_endpoints else []
     )
-    wanted = sorted(desired_names)
-    # Stage 1, one pool: the three page walks (serial pages each, so started first), the
-    # endpoint checks, and the describes of every desired monitor — which need neither the
-    # list (a desired name the list misses is described anyway) nor the tags.
-    stage1: list[Callable[[], Any]] = [
-        lambda: aws.list_bias_schedules(clients),
-        lambda: read_owned_tags(clients, project),
-        lambda: aws.list_bias_job_definitions(clients),
-    ]
-    stage1.extend(functools.partial(_endpoint_state, clients, e) for e in endpoints)
-    stage1.extend(
-        functools.partial(
-            _located,
-            by_name[n].source_path,
-            functools.partial(
-                _describe, clients, cache, n, None, None if verify_definitions else by_name[n]
-            ),
-        )
-        for n in wanted
-    )
-    results = clients.map(lambda task: task(), stage1)
-    summaries: list[dict[str, Any]] = results[0]
-    tags_by_arn: Tags = results[1]
-    listed_definitions: list[dict[str, Any]] = results[2]
-    endpoint_states: dict[str, str] = dict(
-        zip(endpoints, results[3 : 3 + len(endpoints)], strict=True)
-    )
-    described: dict[str, _Described] = dict(zip(wanted, results[3 + len(endpoints) :], strict=True))
-    # Stage 2: tags (from the pages; ListTags for what they miss) and the listed schedules
-    # no monitor file names (other projects', or orphans of this one).
-    names = sorted({s["MonitoringScheduleName"] for s in summaries} | desired_names)
+    first = _first_pass(clients, project, cache, by_name, endpoints, verify_definitions)
+    # Second pass: tags (from the pages; ListTags for what they miss) and the listed
+    # schedules no monitor file names (other projects', or orphans of this one).
+    names = sorted({s["MonitoringScheduleName"] for s in first.summaries} | set(by_name))
     raws = clients.map(
         lambda n: (
-            _with_tags(clients, n, described[n], tags_by_arn)
-            if n in described
-            else _read_listed(clients, cache, project, n, tags_by_arn)
+            _with_tags(clients, n, first.described[n], first.tags)
+            if n in first.described
+            else _read_listed(clients, cache, project, n, first.tags)
         ),
         names,
     )
     raw_by_name = {r.name: r for r in raws}
-
-    referenced = {
-        r.schedule.get("MonitoringScheduleConfig", {}).get("MonitoringJobDefinitionName")
-        for r in raw_by_name.values()
-        if r.schedule is not None
-    }
-    wanted_defs = {d.job_definition_name for d in desired}
-    candidates = [
-        s
-        for s in listed_definitions
-        if s["MonitoringJobDefinitionName"] not in referenced
-        and s["MonitoringJobDefinitionName"] not in wanted_defs
-    ]
-    # Unreferenced definitions are only cleanup candidates. With the tagging pages, one the
-    # pages did not return is left alone this time (not ours, or tagged moments ago; the
-    # next run sees it) — so other projects' definitions cost no call. Cleanup re-reads a
-    # definition's tags with ListTags before deleting it, so a stale page cannot delete
-    # what is no longer ours.
-    definition_tags = clients.map(
-        lambda s: (
-            tags_by_arn.paged_for(s["MonitoringJobDefinitionArn"]) or {}
-            if tags_by_arn.available
-            else aws.list_tags(clients, s["MonitoringJobDefinitionArn"])
-        ),
-        candidates,
+    definitions = _cleanup_candidates(clients, project, first, raw_by_name, desired)
+    with_endpoints = _with_endpoint_states(
+        list(raw_by_name.values()), desired, first.endpoint_states
     )
-    definitions = [
-        RawDefinition(s["MonitoringJobDefinitionName"], tags, False)
-        for s, tags in zip(candidates, definition_tags, strict=True)
-        if tags.get(OWNER_TAG) == project
-    ]
-    endpoint_of = {d.name: d.endpoint_name for d in desired}
-    with_endpoints = []
-    for raw in raw_by_name.values():
-        endpoint = endpoint_of.get(raw.name)
-        if endpoint is None and raw.job_definition is not None:
-            endpoint = (
-                raw.job_definition.get("ModelBiasJobInput", {})
-                .get("EndpointInput", {})
-                .get("EndpointName")
-            )
-        with_endpoints.append(
-            dataclasses.replace(raw, endpoint_state=endpoint_states.get(endpoint or ""))
-        )
-    return LiveRead(project_state(with_endpoints, definitions), raw_by_name, endpoint_states)
+    return LiveRead(project_state(with_endpoints, definitions), raw_by_name, first.endpoint_states)
 
 
 def read_violation_bodies(clients: aws.Clients, live: LiveRead) -> dict[str, bytes | None]:

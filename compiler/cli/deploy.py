@@ -32,6 +32,7 @@ from compiler.cli.common import (
 )
 from compiler.desired.artifacts import lock_uri
 from compiler.diagnostics import Diagnostic
+from compiler.render.common import summary_line
 from compiler.render.json import plan_to_dict, render_drift_json
 from compiler.render.markdown import render_drift_markdown
 from compiler.render.text import render_drift_text, render_plan_text
@@ -186,7 +187,7 @@ def apply(
                 click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
                 fail(opts, [Diagnostic("E419", "the plan is blocked; nothing was changed")])
             if not the_plan.has_changes:
-                click.echo(the_plan.summary_line())
+                click.echo(summary_line(the_plan))
                 return
             if saved is None:
                 click.echo(render_plan_text(the_plan, color=opts.color), nl=False)

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.render.common import KIND_TITLES, summary_line
 from compiler.state.diff import FieldChange
-from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation
+from compiler.state.drift import DriftReport, Finding, Violation
 from compiler.state.plan import Cleanup, MonitorChange, Plan
 
 # Bump on any incompatible change to the shapes below and note it in CHANGELOG.md.
@@ -94,7 +95,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "account_id": plan.account_id,
         "region": plan.region,
         "summary": dict(plan.summary()),
-        "summary_line": plan.summary_line(),
+        "summary_line": summary_line(plan),
         "monitors": [_monitor(c) for c in sorted(plan.changes, key=lambda c: c.name)],
         "cleanups": [_cleanup(c) for c in sorted(plan.cleanups, key=lambda c: c.job_definition)],
         "diagnostics": [_note(d) for d in plan.diagnostics],
@@ -111,7 +112,7 @@ def _finding(f: Finding) -> dict[str, Any]:
     return {
         "name": f.name,
         "kind": f.kind,
-        "title": KIND_TITLES.get(f.kind, f.kind),
+        "title": KIND_TITLES[f.kind],
         "source_path": f.source_path,
         "detail": f.detail,
         "changes": [_change(c) for c in f.changes],

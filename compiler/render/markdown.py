@@ -8,21 +8,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.render.text import (
+from compiler.render.common import (
+    KIND_TITLES,
     analysis_key,
     clean,
     drift_summary_line,
     extras,
     format_value,
+    glyph,
     group_findings,
+    label,
     listed,
     metric_label,
     plural,
     split_changes,
+    summary_line,
     unattached,
 )
 from compiler.state.diff import FieldChange
-from compiler.state.drift import KIND_TITLES, DriftReport, Finding, Violation
+from compiler.state.drift import DriftReport, Finding, Violation
 from compiler.state.plan import MonitorChange, Plan
 
 MARKDOWN_VALUE_LIMIT = 80
@@ -111,23 +115,23 @@ def render_plan_markdown(plan: Plan) -> str:
         lines.append("")
     if loose:
         lines += ["#### Diagnostics", "", *_notes(loose), ""]
-    lines.append(f"**{text(plan.summary_line())}**")
+    lines.append(f"**{text(summary_line(plan))}**")
     return _finish(lines)
 
 
 def _action(c: MonitorChange) -> str:
     action = c.display_action
-    return text(", ".join([f"{action.glyph} {action.label}", *extras(c)]))
+    return text(", ".join([f"{glyph(action)} {label(action)}", *extras(c)]))
 
 
 def _monitor_details(c: MonitorChange) -> list[str]:
     action = c.display_action
-    label = ", ".join([action.label, *extras(c)])
+    words = ", ".join([label(action), *extras(c)])
     count = f" ({plural(len(c.changes), 'change')})" if c.changes else ""
     lines = [
         "<details><summary>"
-        f"{html.escape(action.glyph)} <code>{html.escape(clean(c.name))}</code> — "
-        f"{html.escape(clean(label))}{count}</summary>",
+        f"{html.escape(glyph(action))} <code>{html.escape(clean(c.name))}</code> — "
+        f"{html.escape(clean(words))}{count}</summary>",
         "",
     ]
     if c.reason:
@@ -176,7 +180,7 @@ def render_drift_markdown(report: DriftReport) -> str:
             "|---|---|---|---|",
         ]
         for kind, findings in group_findings(report.findings):
-            title = text(KIND_TITLES.get(kind, kind))
+            title = text(KIND_TITLES[kind])
             lines += [
                 f"| {code(f.name)} | {title} | {text(f.detail) or '—'} | "
                 f"{code(f.source_path) if f.source_path else '—'} |"
@@ -196,7 +200,7 @@ def render_drift_markdown(report: DriftReport) -> str:
 def _finding_details(f: Finding) -> list[str]:
     if not f.changes:
         return []
-    title = KIND_TITLES.get(f.kind, f.kind)
+    title = KIND_TITLES[f.kind]
     return [
         "<details><summary>"
         f"<code>{html.escape(clean(f.name))}</code> — {html.escape(clean(title))} "

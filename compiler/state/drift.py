@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from compiler.state.diff import FieldChange
-from compiler.state.plan import Action, Plan
-from compiler.state.projection import LiveState
+from compiler.state.plan import Action, MonitorChange, Plan
+from compiler.state.projection import ConfigState, LiveMonitor, LiveState
+
+
+class DriftKind(enum.StrEnum):
+    """What a drift finding is about (renderers give each a title)."""
+
+    CHANGED = "changed"
+    MISSING = "missing"
+    CONFIG_ALTERED = "config-altered"
+    UNMANAGED = "unmanaged"
+    ORPHAN = "orphan"
+    STOPPED = "stopped"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class Finding:
     name: str
-    kind: str  # changed | missing | config-altered | unmanaged | orphan | stopped | failed
+    kind: DriftKind
     source_path: str | None
     detail: str
     changes: tuple[FieldChange, ...] = ()
@@ -54,17 +67,6 @@ class DriftReport:
         return bool(self.findings)
 
 
-KIND_TITLES = {
-    "changed": "changed outside git",
-    "missing": "missing in SageMaker (deleted out of band or never applied)",
-    "config-altered": "analysis config object altered",
-    "unmanaged": "name taken by a schedule biaswatch does not own",
-    "orphan": "managed but no longer in git",
-    "stopped": "stopped though enabled in git",
-    "failed": "schedule failed",
-}
-
-
 def parse_violations(body: bytes | None) -> tuple[tuple[ViolationMetric, ...], bool]:
     """constraint_violations.json → metrics; (…, False) when unreadable."""
     if body is None:
@@ -92,80 +94,73 @@ def build_drift(
 ) -> DriftReport:
     findings: list[Finding] = []
     for change in plan.changes:
-        current = live.monitors.get(change.name)
-        if change.action is Action.CREATE:
-            findings.append(
-                Finding(
-                    change.name, "missing", change.source_path, "schedule not found in SageMaker"
-                )
+        findings += _findings(change, live.monitors.get(change.name))
+    return DriftReport(
+        plan.project,
+        plan.environment,
+        plan.account_id,
+        plan.region,
+        tuple(findings),
+        tuple(_violations(plan.project, live, violation_bodies)),
+    )
+
+
+def _findings(change: MonitorChange, current: LiveMonitor | None) -> list[Finding]:
+    """What one monitor's planned change says about drift."""
+    name, path = change.name, change.source_path
+    if change.action is Action.CREATE:
+        return [Finding(name, DriftKind.MISSING, path, "schedule not found in SageMaker")]
+    if change.action is Action.BLOCKED:
+        owner = f"owned by {current.owner!r}" if current and current.owner else "no ownership tag"
+        return [Finding(name, DriftKind.UNMANAGED, path, owner)]
+    if change.action in (Action.ORPHAN, Action.DELETE):
+        return [Finding(name, DriftKind.ORPHAN, path, change.reason)]
+    if current is None:
+        return []
+    out = []
+    config_ok = current.analysis_config_state is ConfigState.OK
+    if current.analysis_config_state in _BROKEN_CONFIG:
+        out.append(
+            Finding(
+                name,
+                DriftKind.CONFIG_ALTERED,
+                path,
+                f"{current.config_uri}: {current.analysis_config_state}",
+                tuple(c for c in change.changes if c.resource == "analysis_config"),
             )
-            continue
-        if change.action is Action.BLOCKED:
-            findings.append(
-                Finding(
-                    change.name,
-                    "unmanaged",
-                    change.source_path,
-                    f"owned by {current.owner!r}"
-                    if current and current.owner
-                    else "no ownership tag",
-                )
-            )
-            continue
-        if change.action in (Action.ORPHAN, Action.DELETE):
-            findings.append(Finding(change.name, "orphan", change.source_path, change.reason))
-            continue
-        if current is None:
-            continue
-        if current.analysis_config_state in ("altered", "missing", "unparsable"):
-            findings.append(
-                Finding(
-                    change.name,
-                    "config-altered",
-                    change.source_path,
-                    f"{current.config_uri}: {current.analysis_config_state}",
-                    tuple(c for c in change.changes if c.resource == "analysis_config"),
-                )
-            )
-        field_changes = tuple(
-            c
-            for c in change.changes
-            if c.resource not in ("state",)
-            and not (c.resource == "analysis_config" and current.analysis_config_state != "ok")
         )
-        if field_changes and (change.action in (Action.UPDATE, Action.SWAP) or change.retag):
-            findings.append(
-                Finding(
-                    change.name,
-                    "changed",
-                    change.source_path,
-                    change.reason or "fields differ",
-                    field_changes,
-                )
-            )
-        if change.toggle is Action.START:
-            findings.append(
-                Finding(change.name, "stopped", change.source_path, "schedule is Stopped")
-            )
-        if current.status == "Failed":
-            findings.append(
-                Finding(
-                    change.name,
-                    "failed",
-                    change.source_path,
-                    current.failure_reason or "no reason given",
-                )
-            )
-    violations = []
+    # A broken config object is reported above; its key-by-key changes are not "fields".
+    field_changes = tuple(
+        c
+        for c in change.changes
+        if c.resource != "state" and (config_ok or c.resource != "analysis_config")
+    )
+    if field_changes and (change.action in (Action.UPDATE, Action.SWAP) or change.retag):
+        out.append(
+            Finding(name, DriftKind.CHANGED, path, change.reason or "fields differ", field_changes)
+        )
+    if change.toggle is Action.START:
+        out.append(Finding(name, DriftKind.STOPPED, path, "schedule is Stopped"))
+    if current.status == "Failed":
+        reason = current.failure_reason or "no reason given"
+        out.append(Finding(name, DriftKind.FAILED, path, reason))
+    return out
+
+
+def _violations(
+    project: str, live: LiveState, violation_bodies: Mapping[str, bytes | None]
+) -> list[Violation]:
+    """The bias violations SageMaker's last execution of each owned monitor reported."""
+    out = []
     for name, current in sorted(live.monitors.items()):
         last = current.last_execution or {}
         if (
             last.get("MonitoringExecutionStatus") != "CompletedWithViolations"
-            or current.owner != plan.project
+            or current.owner != project
         ):
             continue
         metrics, readable = parse_violations(violation_bodies.get(name))
-        violations.append(
+        out.append(
             Violation(
                 name,
                 current.source_path,
@@ -176,14 +171,10 @@ def build_drift(
                 readable,
             )
         )
-    return DriftReport(
-        plan.project,
-        plan.environment,
-        plan.account_id,
-        plan.region,
-        tuple(findings),
-        tuple(violations),
-    )
+    return out
+
+
+_BROKEN_CONFIG = (ConfigState.ALTERED, ConfigState.MISSING, ConfigState.UNPARSABLE)
 
 
 def _time(value: Any) -> str | None:

@@ -14,6 +14,8 @@ from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import Diagnostic, Severity, SourceSpan
 from compiler.state.diff import FieldChange, diff_values
 from compiler.state.projection import (
+    ConfigState,
+    EndpointState,
     LiveMonitor,
     LiveState,
     absent_fingerprint,
@@ -24,37 +26,18 @@ from compiler.state.projection import (
 
 
 class Action(enum.Enum):
-    """What happens to one monitor; the value is its glyph."""
+    """What happens to one monitor (renderers map each to a glyph and words)."""
 
-    NOOP = " "
-    CREATE = "+"
-    UPDATE = "~"
-    SWAP = "±"
-    RETAG = "#"
-    STOP = "⏸"
-    START = "▶"
-    DELETE = "-"
-    ORPHAN = "?"
-    BLOCKED = "!"
-
-    @property
-    def glyph(self) -> str:
-        return self.value
-
-    @property
-    def label(self) -> str:
-        return {
-            Action.NOOP: "no changes",
-            Action.CREATE: "create",
-            Action.UPDATE: "update in place",
-            Action.SWAP: "definition swap",
-            Action.RETAG: "retag",
-            Action.STOP: "stop",
-            Action.START: "start",
-            Action.DELETE: "delete",
-            Action.ORPHAN: "not in git (kept; --allow-destroy deletes it)",
-            Action.BLOCKED: "blocked",
-        }[self]
+    NOOP = "noop"
+    CREATE = "create"
+    UPDATE = "update"
+    SWAP = "swap"
+    RETAG = "retag"
+    STOP = "stop"
+    START = "start"
+    DELETE = "delete"
+    ORPHAN = "orphan"
+    BLOCKED = "blocked"
 
 
 @dataclass(frozen=True)
@@ -161,22 +144,8 @@ class Plan:
                     counts["stop"] += 1
         return counts
 
-    def summary_line(self) -> str:
-        s = self.summary()
-        if not self.has_changes and not s["blocked"]:
-            return "No changes. SageMaker matches the monitor files."
-        update = f"{s['update']} to update"
-        if s["swap"]:
-            update += f" ({s['swap']} definition swap{'s' if s['swap'] != 1 else ''})"
-        parts = [f"{s['create']} to create", update, f"{s['delete']} to delete"]
-        line = "Plan: " + ", ".join(parts)
-        if s["cleanup"]:
-            line += (
-                f", {s['cleanup']} unused definition{'s' if s['cleanup'] != 1 else ''} to clean up"
-            )
-        if s["blocked"]:
-            line += f"; {s['blocked']} blocked"
-        return line + "."
+
+_BROKEN_CONFIG = (ConfigState.MISSING, ConfigState.ALTERED, ConfigState.UNPARSABLE)
 
 
 def _warning(
@@ -188,7 +157,7 @@ def _warning(
 
 
 def _preconditions(
-    desired: Desired, live: LiveMonitor | None, endpoint_state: str | None
+    desired: Desired, live: LiveMonitor | None, endpoint_state: EndpointState | None
 ) -> list[Diagnostic]:
     """What the plan found that apply must wait for or that SageMaker will refuse."""
     notes = []
@@ -203,7 +172,7 @@ def _preconditions(
         reason = live.failure_reason or "no reason given"
         notes.append(_warning("W604", f"schedule {name!r} is Failed: {reason}", path))
     endpoint = desired.endpoint_name
-    if endpoint and endpoint_state == "missing":
+    if endpoint and endpoint_state is EndpointState.MISSING:
         notes.append(
             _warning(
                 "W601",
@@ -213,7 +182,7 @@ def _preconditions(
                 "create the endpoint with data capture first",
             )
         )
-    elif endpoint and endpoint_state in ("no-capture", "partial-capture"):
+    elif endpoint and endpoint_state is EndpointState.NO_CAPTURE:
         notes.append(
             _warning(
                 "W602",
@@ -226,7 +195,7 @@ def _preconditions(
     return notes
 
 
-def _create(desired: Desired, endpoint_state: str | None) -> MonitorChange:
+def _create(desired: Desired, endpoint_state: EndpointState | None) -> MonitorChange:
     changes = [
         *diff_values("schedule", {}, desired_schedule_config(desired)),
         *diff_values("job_definition", {}, desired_definition(desired)),
@@ -283,7 +252,7 @@ def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange
     if swap:
         changes += diff_values("job_definition", live.job_definition or {}, want_def)
         changes = [c for c in changes if c.path != "ModelBiasAppSpecification.ConfigUri"]
-        if live.analysis_config_state in ("ok", "altered"):
+        if live.analysis_config_state in (ConfigState.OK, ConfigState.ALTERED):
             changes += diff_values(
                 "analysis_config", live.analysis_config, dict(desired.analysis_config)
             )
@@ -295,11 +264,11 @@ def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange
         swap = True
         changes += diff_values("job_definition", live.job_definition, want_def)
         reasons.append("job definition content differs from its name's hash")
-    if live.analysis_config_state in ("missing", "altered", "unparsable") and not swap:
+    if live.analysis_config_state in _BROKEN_CONFIG and not swap:
         restore = True
         changes += diff_values(
             "analysis_config",
-            live.analysis_config if live.analysis_config_state == "altered" else {},
+            live.analysis_config if live.analysis_config_state is ConfigState.ALTERED else {},
             dict(desired.analysis_config),
         )
         reasons.append(f"analysis config object is {live.analysis_config_state}")
@@ -403,7 +372,7 @@ def build_plan(
     *,
     allow_destroy: bool = False,
     targets: Iterable[str] | None = None,
-    endpoint_states: Mapping[str, str] | None = None,
+    endpoint_states: Mapping[str, EndpointState] | None = None,
 ) -> Plan:
     """Compare every desired monitor with its live counterpart; owned leftovers are orphans."""
     wanted = set(targets) if targets else None

@@ -8,6 +8,7 @@ apply is empty. Pure: values in, values out.
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import json
 from collections.abc import Mapping
@@ -27,6 +28,24 @@ _DEFINITION_SERVER_FIELDS = (
 )
 
 
+class EndpointState(enum.StrEnum):
+    """What the reader found for a monitor's endpoint (None on a monitor: not checked)."""
+
+    OK = "ok"
+    MISSING = "missing"
+    NO_CAPTURE = "no-capture"  # capture off, or not of both input and output
+
+
+class ConfigState(enum.StrEnum):
+    """The analysis config object a live definition points at."""
+
+    OK = "ok"
+    MISSING = "missing"
+    ALTERED = "altered"  # its body no longer hashes to its content-addressed key
+    UNPARSABLE = "unparsable"
+    NONE = "none"  # no definition, or no ConfigUri
+
+
 @dataclass(frozen=True)
 class RawMonitor:
     """What the live reader found for one schedule name."""
@@ -37,7 +56,7 @@ class RawMonitor:
     job_definition: Mapping[str, Any] | None
     job_definition_tags: Mapping[str, str]
     config_body: bytes | None
-    endpoint_state: str | None = None  # ok | missing | no-capture; None when not checked
+    endpoint_state: EndpointState | None = None
 
     @property
     def config_uri(self) -> str | None:
@@ -69,8 +88,8 @@ class LiveMonitor:
     job_definition_tags: Mapping[str, str]
     config_uri: str | None
     analysis_config: Any
-    analysis_config_state: str  # ok | missing | altered | unparsable | none
-    endpoint_state: str | None  # ok | missing | no-capture | partial-capture | None (not checked)
+    analysis_config_state: ConfigState
+    endpoint_state: EndpointState | None
     last_execution: Mapping[str, Any] | None
     deletion_protection: bool
     fingerprint: str
@@ -144,19 +163,19 @@ def _sha(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def config_state(uri: str | None, body: bytes | None) -> tuple[str, Any]:
+def config_state(uri: str | None, body: bytes | None) -> tuple[ConfigState, Any]:
     """Parse an analysis config object and check it against the hash in its key."""
     if uri is None:
-        return "none", None
+        return ConfigState.NONE, None
     if body is None:
-        return "missing", None
+        return ConfigState.MISSING, None
     try:
         parsed = json.loads(body)
     except ValueError:
-        return "unparsable", None
+        return ConfigState.UNPARSABLE, None
     if not body_matches_key(uri, body):
-        return "altered", parsed
-    return "ok", parsed
+        return ConfigState.ALTERED, parsed
+    return ConfigState.OK, parsed
 
 
 def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
@@ -172,7 +191,9 @@ def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
         if raw.job_definition
         else None
     )
-    state, parsed = config_state(uri, raw.config_body) if raw.job_definition else ("none", None)
+    state, parsed = (
+        config_state(uri, raw.config_body) if raw.job_definition else (ConfigState.NONE, None)
+    )
     stags = user_tags(raw.schedule_tags)
     jtags = user_tags(raw.job_definition_tags)
     last = sched.get("LastMonitoringExecutionSummary")
