@@ -26,6 +26,7 @@ from compiler.desired.iam import (
     build_policy,
     name_prefix,
     output_prefixes,
+    partition,
     policy_size,
 )
 from compiler.desired.pipeline import (
@@ -602,3 +603,29 @@ def test_iam_module__imported_alone__loads_neither_boto3_nor_the_aws_adapter() -
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("us-east-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-isof-east-1", "aws-iso-f"),
+        ("us-isob-east-1", "aws-iso-b"),
+    ],
+)
+def test_partition__region__botocores_partition(region: str, expected: str) -> None:
+    assert partition(region) == expected
+
+
+def test_clarify_image__every_region_with_an_image__dns_suffix_of_its_partition() -> None:
+    from compiler.desired import facts
+    from compiler.desired.servicemodel import partition_of
+
+    for region in facts.CLARIFY_IMAGE_ACCOUNTS:
+        uri = facts.clarify_image_uri(region) or ""
+        assert uri.split("/")[0].endswith("." + partition_of(region).dns_suffix), uri
+    assert (facts.clarify_image_uri("us-isof-east-1") or "").startswith(
+        "579539705040.dkr.ecr.us-isof-east-1.csp.hci.ic.gov/"
+    )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from compiler.desired.servicemodel import partition_of
+
 CLARIFY_REPOSITORY = "sagemaker-clarify-processing"
 CLARIFY_TAG = "1.0"
 
@@ -44,19 +46,11 @@ CLARIFY_IMAGE_ACCOUNTS: dict[str, str] = {
 }
 
 
-def dns_suffix(region: str) -> str:
-    if region.startswith("cn-"):
-        return "amazonaws.com.cn"
-    if region.startswith("us-isof-"):
-        return "csp.hci.ic.gov"
-    return "amazonaws.com"
-
-
 def clarify_image_uri(region: str) -> str | None:
     account = CLARIFY_IMAGE_ACCOUNTS.get(region)
     if account is None:
         return None
-    return f"{account}.dkr.ecr.{region}.{dns_suffix(region)}/{CLARIFY_REPOSITORY}:{CLARIFY_TAG}"
+    return f"{account}.dkr.ecr.{region}.{partition_of(region).dns_suffix}/{CLARIFY_REPOSITORY}:{CLARIFY_TAG}"
 
 
 HOURLY = "cron(0 * ? * * *)"

@@ -22,6 +22,7 @@ from typing import Any
 from compiler.desired.artifacts import lock_uri
 from compiler.desired.pipeline import EMULATOR_ACCOUNT_ID, EnvironmentBuild
 from compiler.desired.resources import OWNER_TAG, Desired
+from compiler.desired.servicemodel import partition_of
 
 MODES = ("plan", "drift", "apply")
 POLICY_VERSION = "2012-10-17"
@@ -101,11 +102,7 @@ _NAME_SEPARATORS = "-_."
 
 
 def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+    return partition_of(region).name
 
 
 def policy_account(build: EnvironmentBuild) -> str | None:

@@ -28,6 +28,22 @@ class ModelProblem:
 
 
 @functools.cache
+@dataclass(frozen=True)
+class Partition:
+    name: str  # the ARN partition: aws, aws-cn, aws-us-gov, aws-iso-f, ...
+    dns_suffix: str
+
+
+@functools.cache
+def partition_of(region: str) -> Partition:
+    """The partition botocore's endpoint data puts a region in (not a prefix guess)."""
+    data = Loader().load_data("endpoints")
+    for p in data["partitions"]:
+        if region in p.get("regions", {}) or regex.fullmatch(p["regionRegex"], region):
+            return Partition(p["partition"], p["dnsSuffix"])
+    return Partition("aws", "amazonaws.com")
+
+
 def service_model(service: str = "sagemaker") -> ServiceModel:
     loader = Loader()
     data = loader.load_service_model(service, "service-2")
