@@ -31,7 +31,7 @@ from compiler.render.json import plan_to_dict, render_drift_json, render_plan_js
 from compiler.render.markdown import render_drift_markdown, render_plan_markdown
 from compiler.render.text import render_drift_text, render_plan_text
 from compiler.runtime import Connection, check_account, connect
-from compiler.workspace import Workspace, load_workspace
+from compiler.workspace import Workspace, load_workspace, path_exists
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -177,7 +177,7 @@ def _build(opts: Options, ws: Workspace, project: Project, env: str | None) -> E
 @click.pass_obj
 def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> None:
     """Print the exact SageMaker requests per monitor (JSON); no network."""
-    paths = [s for s in selectors if Path(s).exists()]
+    paths = [s for s in selectors if path_exists(s)]
     names = [s for s in selectors if s not in paths]
     ws, project = _workspace(opts, paths if paths and not names else ())
     build = _build(opts, ws, project, env)
@@ -429,6 +429,7 @@ def apply(
                     the_plan,
                     monitors_digest=files_digest(_monitor_files(session.ws)),
                     caller_account=session.account,
+                    rendered=plan_to_dict(the_plan),
                 )
                 if problems:
                     fail(opts, problems)
