@@ -31,7 +31,7 @@ from compiler.render.json import plan_to_dict, render_drift_json, render_plan_js
 from compiler.render.markdown import render_drift_markdown, render_plan_markdown
 from compiler.render.text import render_drift_text, render_plan_text
 from compiler.runtime import Connection, check_account, connect
-from compiler.workspace import Workspace, load_workspace, path_exists
+from compiler.workspace import Workspace, load_workspace, path_exists, write_output
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -331,7 +331,9 @@ def plan(
                 rendered=plan_to_dict(the_plan),
                 verified=verify,
             )
-            out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            problem = write_output(out, json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+            if problem is not None:
+                fail(opts, [problem])
             click.echo(f"Saved the plan to {out}. Apply it with: biaswatch apply {out}", err=True)
     if the_plan.blocked:
         raise Stop(EXIT_ERROR)

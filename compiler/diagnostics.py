@@ -110,6 +110,7 @@ CODES: dict[str, str] = {
     "E505": "environment has no account_id (needed to build ARNs)",
     "E506": "monitors folder or monitor file outside the project folder",
     "E507": "too many monitor files",
+    "E508": "output file cannot be written",
 }
 
 CODES.update(

@@ -791,6 +791,7 @@ EXAMPLES: dict[str, Example] = {
         "monitors:1:1: error E507 more than 20,000 monitor files in 'monitors'; none were read\n"
         "    hint: point monitors: at the folder of this project's monitor files"
     ),
+    "E508": Example("plan.json:1:1: error E508 cannot write 'plan.json': permission denied"),
     "W601": Example(
         "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
         "    hint: create the endpoint with data capture first"

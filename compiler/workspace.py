@@ -255,6 +255,19 @@ def _monitors_folder(
     return files
 
 
+def write_output(path: Path, text: str) -> Diagnostic | None:
+    """Write a file biaswatch produces (a saved plan); a diagnostic when the OS refuses."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        return Diagnostic(
+            "E508",
+            f"cannot write {path.as_posix()!r}: {_reason(error)}",
+            SourceSpan(path.as_posix()),
+        )
+    return None
+
+
 def _is_name_too_long(error: OSError) -> bool:
     return error.errno == errno.ENAMETOOLONG
 

@@ -431,3 +431,12 @@ def test_apply_saved_plan__unedited__readable_section_matches_and_applies(
     code, out, err = run(["apply", "plan.json"], capsys)
     assert code == EXIT_OK, err
     assert "Apply: 2 done" in out
+
+
+def test_plan__out_name_longer_than_a_file_name__e508(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["plan", "--out", f"{TOO_LONG}.json"], capsys)
+    _no_internal_error(err)
+    assert code == EXIT_ERROR
+    assert "error E508 cannot write 'aaa" in err and "file name too long" in err
