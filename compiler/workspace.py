@@ -116,19 +116,6 @@ def _walk(folder: Path, limit: int) -> _Walk:
     return _Walk(sorted(found), False, unreadable)
 
 
-def discover(paths: Sequence[Path], limit: int = MAX_MONITOR_FILES) -> list[Path]:
-    """The monitor files named by paths (folders walked); at most limit + 1 of them."""
-    found: list[Path] = []
-    for path in paths:
-        if _probe(path) == "dir":
-            found.extend(_walk(path, limit - len(found)).files)
-        else:
-            found.append(path)
-        if len(found) > limit:
-            break
-    return list(dict.fromkeys(found))
-
-
 def _too_many(where: str, limit: int) -> Diagnostic:
     return Diagnostic(
         "E507",
@@ -175,24 +162,7 @@ def load_workspace(
         diags.extend(load_diags)
     files: list[Path] = []
     if paths:
-        for path in paths:
-            kind = _probe(path)
-            if isinstance(kind, OSError):
-                message = f"cannot read file: {_reason(kind)}"
-                diags.append(Diagnostic("E101", message, SourceSpan(display_path(path, root))))
-            elif kind == "missing" and not os.path.islink(path):
-                diags.append(
-                    Diagnostic(
-                        "E101", "no such file or directory", SourceSpan(display_path(path, root))
-                    )
-                )
-            else:
-                # A dangling symlink goes to the loader, which says what it points at.
-                files.append(path)
-        files = discover(files, max_files)
-        if len(files) > max_files:
-            diags.append(_too_many(", ".join(p.as_posix() for p in paths)[:200], max_files))
-            files = []
+        files = _named_paths(paths, root, max_files, diags)
     else:
         files = _monitors_folder(
             root, monitors_dir or _monitors_dir(project_doc), project_doc, max_files, diags
@@ -204,6 +174,35 @@ def load_workspace(
         if doc is not None:
             documents.append(doc)
     return Workspace(root, project_doc, tuple(documents), tuple(diags))
+
+
+def _named_paths(
+    paths: Sequence[Path], root: Path, max_files: int, diags: list[Diagnostic]
+) -> list[Path]:
+    """The monitor files named on the command line (folders walked); problems go to diags."""
+    found: list[Path] = []
+    for path in paths:
+        kind = _probe(path)
+        if isinstance(kind, OSError):
+            message = f"cannot read file: {_reason(kind)}"
+            diags.append(Diagnostic("E101", message, SourceSpan(display_path(path, root))))
+        elif kind == "missing" and not os.path.islink(path):
+            message = "no such file or directory"
+            diags.append(Diagnostic("E101", message, SourceSpan(display_path(path, root))))
+        elif kind == "dir":
+            walk = _walk(path, max_files - len(found))
+            found.extend(walk.files)
+            for folder, error in walk.unreadable:
+                message = f"cannot read folder: {_reason(error)}"
+                diags.append(Diagnostic("E101", message, SourceSpan(display_path(folder, root))))
+        else:
+            # A dangling symlink goes to the loader, which says what it points at.
+            found.append(path)
+        if len(found) > max_files:
+            shown = display_path(path, root)
+            diags.append(_too_many(shown, max_files))
+            return []
+    return list(dict.fromkeys(found))
 
 
 def _monitors_folder(
