@@ -108,6 +108,9 @@ CODES: dict[str, str] = {
     "E503": "monitor not found",
     "E504": "output file exists (use --force)",
     "E505": "environment has no account_id (needed to build ARNs)",
+    "E506": "monitors folder or monitor file outside the project folder",
+    "E507": "too many monitor files",
+    "E508": "output file cannot be written",
 }
 
 CODES.update(

@@ -657,6 +657,16 @@ EXAMPLES: dict[str, Example] = {
         "the policy's ARNs need one\n"
         "    hint: set environments.prod.account_id in biaswatch.yaml"
     ),
+    "E506": Example(
+        "biaswatch.yaml:5:11: error E506 monitors: monitors folder '/' is outside the project "
+        "folder (it resolves to '/')\n"
+        "    hint: keep the monitor files inside the repository, e.g. monitors: monitors"
+    ),
+    "E507": Example(
+        "monitors:1:1: error E507 more than 20,000 monitor files in 'monitors'; none were read\n"
+        "    hint: point monitors: at the folder of this project's monitor files"
+    ),
+    "E508": Example("plan.json:1:1: error E508 cannot write 'plan.json': permission denied"),
     "W601": Example(
         "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
         "    hint: create the endpoint with data capture first"

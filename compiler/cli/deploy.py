@@ -30,6 +30,7 @@ from compiler.cli.common import (
     read_plan,
     render_plan,
 )
+from compiler.config.workspace import write_output
 from compiler.desired.artifacts import lock_uri
 from compiler.diagnostics import Diagnostic
 from compiler.render.common import summary_line
@@ -90,7 +91,9 @@ def plan(
                 rendered=plan_to_dict(the_plan),
                 verified=verify,
             )
-            out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            problem = write_output(out, json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+            if problem is not None:
+                fail(opts, [problem])
             click.echo(f"Saved the plan to {out}. Apply it with: biaswatch apply {out}", err=True)
     if the_plan.blocked:
         raise Stop(EXIT_ERROR)
@@ -179,6 +182,7 @@ def apply(
                     the_plan,
                     monitors_digest=files_digest(monitor_files(session.ws)),
                     caller_account=session.account,
+                    rendered=plan_to_dict(the_plan),
                 )
                 if problems:
                     fail(opts, problems)

@@ -16,6 +16,7 @@ from compiler.cli.common import (
     fail,
     open_workspace,
 )
+from compiler.config.workspace import path_exists
 from compiler.desired.pipeline import build_environment
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors
 from compiler.render.diagnostics import RENDERERS
@@ -65,7 +66,7 @@ def validate(opts: Options, paths: tuple[str, ...], env: str | None, fmt: str | 
 @click.pass_obj
 def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> None:
     """Print the exact SageMaker requests per monitor (JSON); no network."""
-    paths = [s for s in selectors if Path(s).exists()]
+    paths = [s for s in selectors if path_exists(s)]
     names = [s for s in selectors if s not in paths]
     ws, project = open_workspace(opts, paths if paths and not names else ())
     build = build_or_fail(opts, ws, project, env)

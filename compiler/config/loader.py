@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -117,15 +119,25 @@ def load_file(
     """Read one file from disk (never more than max_file_bytes + 1 bytes) and load it."""
     start = SourceSpan(display_path, 1, 1)
     try:
-        size = path.stat().st_size
-        if size > max_file_bytes:
-            return None, (_too_big(start, size, max_file_bytes),)
-        with path.open("rb") as stream:
-            # Read one byte past the limit: the file may have grown since stat, or stat may not
-            # know the size (pipes, /proc files).
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        # The type is checked on the opened descriptor, so nothing can swap it in between.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None, (_not_regular(start, info.st_mode),)
+            if info.st_size > max_file_bytes:
+                return None, (_too_big(start, info.st_size, max_file_bytes),)
+            # Read one byte past the limit: the file may have grown since stat.
             raw = stream.read(max_file_bytes + 1)
+    except ValueError:  # an embedded NUL byte in the path
+        return None, (
+            Diagnostic("E101", "cannot read file: the path contains a NUL character", start),
+        )
     except OSError as error:
         reason = (error.strerror or type(error).__name__).lower()
+        if isinstance(error, FileNotFoundError) and os.path.islink(path):
+            reason = f"it is a symlink to {os.readlink(path)!r}, which does not exist"
         return None, (
             Diagnostic("E101", f"cannot read file: {reason}", start, hints=_read_hint(error)),
         )
@@ -172,6 +184,20 @@ def load_text(
     except MemoryError:
         builder.fail("E107", "the document needs too much memory to load", start)
     return builder.result()
+
+
+def _not_regular(span: SourceSpan, mode: int) -> Diagnostic:
+    if stat.S_ISDIR(mode):
+        return Diagnostic(
+            "E101",
+            "cannot read file: is a directory",
+            span,
+            hints=("give a monitor file, not a directory",),
+        )
+    kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a regular file"
+    return Diagnostic(
+        "E101", f"cannot read file: it is {kind}", span, hints=("give a regular monitor file",)
+    )
 
 
 def _too_big(span: SourceSpan, size: int, limit: int) -> Diagnostic:

@@ -48,6 +48,9 @@ REJECTED_KEYS: Mapping[str, tuple[str, str]] = {
     ),
 }
 
+# Unknown keys listed one by one per file; beyond this one summary diagnostic counts the rest.
+MAX_UNKNOWN_KEYS = 20
+
 _VAR = re.compile(r"\$\$|\$\{([^}]*)\}")
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -89,7 +92,8 @@ def merge_layers(
             for k, v in value.items():
                 out[k] = put(base.get(k), v, source, (*src_path, k), (*dst, k))
             return out
-        _drop_below(origins, dst)
+        if isinstance(base, dict):
+            _drop_below(origins, dst, base)
         origins[dst] = Origin(source, src_path)
         return value
 
@@ -98,9 +102,19 @@ def merge_layers(
     return merged, origins
 
 
-def _drop_below(origins: dict[FieldPath, Origin], prefix: FieldPath) -> None:
-    for key in [k for k in origins if len(k) > len(prefix) and k[: len(prefix)] == prefix]:
-        del origins[key]
+def _drop_below(
+    origins: dict[FieldPath, Origin], prefix: FieldPath, replaced: dict[Any, Any]
+) -> None:
+    """Forget the origins inside a mapping that a later layer replaced with a non-mapping.
+
+    Origins are only recorded along the mapping's own keys, so walking it costs its size;
+    scanning every recorded origin instead made each replaced value cost the whole file.
+    """
+    for key, value in replaced.items():
+        path = (*prefix, key)
+        origins.pop(path, None)
+        if isinstance(value, dict):
+            _drop_below(origins, path, value)
 
 
 def substitute(
@@ -140,7 +154,19 @@ def iter_validation_errors(
         path, at_key = _data_path(err["loc"], data, err["type"])
         code, message = _schema_message(err, path)
         seen.setdefault(path, []).append((code, message, at_key))
+    not_finite = [
+        p for p, items in seen.items() if any(m.endswith(_NOT_FINITE) for _, m, _ in items)
+    ]
     for path, items in seen.items():
+        if any(p[: len(path)] == path and p != path for p in not_finite):
+            # `[.nan]` also fails a union's other branch ("expected a number, got a list").
+            items = [i for i in items if i[0] != "E203"]
+            if not items:
+                continue
+        finite = [i for i in items if i[1].endswith(_NOT_FINITE)]
+        if finite:
+            # Every union branch failed, but the one that matters is the number's value.
+            items = finite
         types = [m for c, m, _ in items if c == "E203"]
         if len(types) > 1:
             expected = sorted({m.removeprefix("expected ").split(",")[0] for m in types})
@@ -167,6 +193,8 @@ def _data_path(loc: tuple[int | str, ...], data: Any, kind: str) -> tuple[FieldP
     return tuple(path), kind == "extra_forbidden"
 
 
+_NOT_FINITE = "numbers must be finite (no .nan, .inf or -.inf)"
+
 _TYPE_NAMES = {
     "string_type": "a string",
     "int_type": "an integer",
@@ -184,6 +212,9 @@ _TYPE_NAMES = {
 def _schema_message(err: Any, path: FieldPath) -> tuple[str, str]:
     kind: str = err["type"]
     value = err.get("input")
+    if kind == "finite_number":
+        shown = getattr(value, "raw", None) or repr(value)
+        return "E205", f"{shown} is not allowed: {_NOT_FINITE}"
     if kind == "extra_forbidden":
         return "E201", "unknown key"
     if kind == "missing":
@@ -227,7 +258,15 @@ def validate_model(
         return model.model_validate(data), []
     except ValidationError as exc:
         diags = []
+        unknown = 0
+        first_unlisted: FieldPath = ()
         for code, path, message, at_key in iter_validation_errors(exc, data):
+            if code == "E201":
+                unknown += 1
+                if unknown == MAX_UNKNOWN_KEYS + 1:
+                    first_unlisted = path
+                if unknown > MAX_UNKNOWN_KEYS:
+                    continue
             diags.append(
                 Diagnostic(
                     code,
@@ -235,6 +274,19 @@ def validate_model(
                     locate(path, at_key),
                     format_field_path(path),
                     hints=_schema_hints(path, code),
+                )
+            )
+        if unknown > MAX_UNKNOWN_KEYS:
+            # One summary instead of one line (and one "did you mean" search) per key: a file
+            # with thousands of stray keys is one mistake, not thousands.
+            diags.append(
+                Diagnostic(
+                    "E201",
+                    f"{unknown - MAX_UNKNOWN_KEYS:,} more unknown keys from here on are not "
+                    f"listed ({unknown:,} in all)",
+                    locate(first_unlisted, True),
+                    format_field_path(first_unlisted),
+                    hints=("remove the keys biaswatch does not know; see docs/monitor-file.md",),
                 )
             )
         return None, diags

@@ -31,7 +31,9 @@ Scalar = bool | int | float | str
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    # allow_inf_nan=False: YAML's .nan/.inf would reach analysis_config.json as NaN/Infinity,
+    # which is not JSON and which Clarify cannot compare with data.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Facet(_Model):

@@ -92,7 +92,9 @@ def is_valid_schedule_expression(expression: str) -> bool:
     return expression == NOW or schedule_period_hours(expression) is not None
 
 
-_OFFSET = re.compile(r"-P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
+# At most 15 digits per part: the whole offset may not exceed MAX_OFFSET_LENGTH characters,
+# and an unbounded group would hand int() thousands of digits (which it refuses, ValueError).
+_OFFSET = re.compile(r"-P(?:(\d{1,15})D)?(?:T(?:(\d{1,15})H)?(?:(\d{1,15})M)?)?")
 
 
 def offset_seconds(text: str) -> int | None:

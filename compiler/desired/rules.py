@@ -49,6 +49,12 @@ class _Rules:
             self.error(code, field, f"{what} {value!r} is not valid: {', '.join(limits)}", *hints)
 
 
+def _shown(text: str) -> str:
+    """A user value quoted for a message, cut short so that a hostile value cannot flood it."""
+    shown = repr(text)
+    return shown if len(shown) <= 60 else f"{shown[:57]}... ({len(text):,} characters)"
+
+
 def check_monitor(spec: MonitorSpec, locate: Locate, region: str) -> list[Diagnostic]:
     """Every semantic problem of one resolved monitor."""
     r = _Rules(spec, locate, region)
@@ -139,7 +145,7 @@ def _inputs(r: _Rules) -> None:
                 r.error(
                     "E302",
                     (*base, attr),
-                    f"{text!r} is not a negative ISO-8601 duration of at most 15 characters",
+                    f"{_shown(text)} is not a negative ISO-8601 duration of at most 15 characters",
                     "write e.g. -PT1H (hours), -PT30M (minutes) or -P1D (days)",
                 )
             else:
@@ -202,7 +208,7 @@ def _schedule(r: _Rules) -> None:
             r.error(
                 "E302",
                 (attr,),
-                f"{value!r} is not a negative ISO-8601 duration of at most 15 characters",
+                f"{_shown(value)} is not a negative ISO-8601 duration of at most 15 characters",
                 "write e.g. -PT5H",
             )
         else:

@@ -10,12 +10,47 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from compiler.diagnostics import Diagnostic
 from compiler.state.plan import Plan
 
 PLAN_FILE_VERSION = 1
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class _MonitorIdentity(_Shape):
+    actions: list[str]
+    live_fingerprint: str
+    job_definition: str | None
+
+
+class _Identity(_Shape):
+    monitors: dict[str, _MonitorIdentity]
+    cleanups: list[str]
+
+
+class SavedPlanShape(_Shape):
+    """What build_plan_file writes; checked before any field of a saved plan is used."""
+
+    format_version: Literal[1]
+    kind: Literal["biaswatch-plan"]
+    tool_version: str
+    created_at: str
+    project: str
+    environment: str
+    account_id: str | None
+    region: str
+    monitors_digest: str
+    verified: bool
+    identity: _Identity
+    plan: dict[str, Any]
+    digest: str
 
 
 def files_digest(files: Iterable[tuple[str, bytes]]) -> str:
@@ -89,6 +124,10 @@ def parse_plan_file(text: str, display: str) -> tuple[dict[str, Any] | None, lis
                 hints=("plan again with this version",),
             )
         ]
+    try:
+        SavedPlanShape.model_validate(data)
+    except ValidationError as exc:
+        return None, [_shape_problem(display, exc)]
     claimed = data.get("digest")
     body = {k: v for k, v in data.items() if k != "digest"}
     if claimed != hashlib.sha256(_canonical(body)).hexdigest():
@@ -102,10 +141,33 @@ def parse_plan_file(text: str, display: str) -> tuple[dict[str, Any] | None, lis
     return data, []
 
 
+def _shape_problem(display: str, exc: ValidationError) -> Diagnostic:
+    errors = exc.errors(include_url=False)
+    where = []
+    for err in errors[:3]:
+        loc = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        where.append(f"{loc}: {str(err['msg']).lower()}")
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return Diagnostic(
+        "E412",
+        f"plan file {display} is malformed: {'; '.join(where)}{more}",
+        hints=("plan again; never edit a saved plan",),
+    )
+
+
 def check_plan_file(
-    saved: Mapping[str, Any], fresh: Plan, *, monitors_digest: str, caller_account: str | None
+    saved: Mapping[str, Any],
+    fresh: Plan,
+    *,
+    monitors_digest: str,
+    caller_account: str | None,
+    rendered: Mapping[str, Any] | None = None,
 ) -> list[Diagnostic]:
-    """Refusals, each with what moved; empty when the saved plan is still exactly valid."""
+    """Refusals, each with what moved; empty when the saved plan is still exactly valid.
+
+    rendered is the fresh plan in the shape of the file's readable `plan` section; when
+    given, that section must equal it, so what a reviewer read is what apply executes.
+    """
     problems = []
     for key, current in (
         ("project", fresh.project),
@@ -150,4 +212,38 @@ def check_plan_file(
         problems.append(
             Diagnostic("E411", "stale plan: unused job definitions changed since the plan was made")
         )
+    if not problems and rendered is not None:
+        problems.extend(_readable_problems(saved.get("plan"), rendered))
     return problems
+
+
+def _readable_problems(shown: Any, rendered: Mapping[str, Any]) -> list[Diagnostic]:
+    """The parts of a saved plan's readable section that differ from the plan to execute."""
+    expected = json.loads(_canonical(rendered))
+    if shown == expected:
+        return []
+    if not isinstance(shown, dict):
+        parts = ["the whole section"]
+    else:
+        parts = sorted(k for k in set(shown) | set(expected) if shown.get(k) != expected.get(k))
+        if "monitors" in parts and isinstance(shown.get("monitors"), list):
+            by_name = {m.get("name"): m for m in expected["monitors"]}
+            listed = {m.get("name") for m in shown["monitors"] if isinstance(m, dict)}
+            names = sorted(
+                {
+                    str(m.get("name")) if isinstance(m, dict) else repr(m)
+                    for m in shown["monitors"]
+                    if not isinstance(m, dict) or by_name.get(m.get("name")) != m
+                }
+                | {str(name) for name in by_name if name not in listed}
+            )
+            if names:
+                parts[parts.index("monitors")] = f"monitors {', '.join(names)}"
+    return [
+        Diagnostic(
+            "E412",
+            "the plan file's readable section does not match the changes apply would make "
+            f"(differs in: {'; '.join(parts)})",
+            hints=("what a reviewer read must be what runs; plan again and review the new plan",),
+        )
+    ]
