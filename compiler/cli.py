@@ -22,6 +22,7 @@ from compiler.build import EnvironmentBuild, Project, build_environment, build_p
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors, sort_diagnostics
 from compiler.drift import build_drift
 from compiler.emulator.cli import emulator as emulator_group
+from compiler.interrupt import EXIT_TERMINATED, interrupt_exit_code, sigterm_as_interrupt
 from compiler.live import LiveRead, read_live, read_violation_bodies
 from compiler.lock import acquire_lock, force_unlock, lock_uri, release_lock
 from compiler.plan import Plan, build_plan
@@ -407,9 +408,7 @@ def apply(
                 "apply",
                 session.build.name,
                 lock_seconds,
-                on_wait=lambda h: click.echo(
-                    f"waiting for the lock held by {h.describe() if h else 'another run'}", err=True
-                ),
+                report=lambda line: click.echo(line, err=True),
             )
         except AwsError as exc:
             fail(opts, [exc.diagnostic])
@@ -454,6 +453,8 @@ def apply(
                 the_plan,
                 waits=Waits(timeout_seconds=wait_seconds, poll_seconds=_poll(session)),
                 progress=lambda line: click.echo(line, err=True),
+                cancel=held.lost,
+                cancel_reason=held.lost_diagnostic,
             )
             _print_apply_result(result)
             if not result.ok:
@@ -538,29 +539,33 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: maps every outcome to the documented exit codes, never a traceback for bad input."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="biaswatch",
-            standalone_mode=False,
-        )
+        with sigterm_as_interrupt():
+            cli.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="biaswatch",
+                standalone_mode=False,
+            )
         code = EXIT_OK
     except Stop as stop:
         code = stop.code
     except click.UsageError as exc:
         exc.show()
         code = EXIT_USAGE
-    except click.exceptions.Abort:
-        # click turns Ctrl-C (KeyboardInterrupt) and EOF at a prompt into Abort.
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C (KeyboardInterrupt), SIGTERM (Terminated) and EOF at a prompt into Abort.
+        code = interrupt_exit_code(exc)
+        what = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
         click.echo(
-            "interrupted; what finished stays applied, run the command again to converge", err=True
+            f"{what}; the lock, if held, was released; what finished stays applied, "
+            "run the command again to converge",
+            err=True,
         )
-        code = 130
     except click.ClickException as exc:
         exc.show()
         code = EXIT_ERROR
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        code = 130
+    except KeyboardInterrupt as exc:
+        code = interrupt_exit_code(exc)
+        click.echo("terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted", err=True)
     except Exception as exc:
         if debug:
             traceback.print_exc()
