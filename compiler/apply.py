@@ -71,16 +71,18 @@ class _Executor:
         waits: Waits,
         progress: Progress,
         stop: threading.Event,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.clients = clients
         self.project = project
         self.waits = waits
         self.progress = progress
-        # Set on SIGINT/SIGTERM or when the lock's lease is lost: start no new step.
+        # Set on SIGINT/SIGTERM (stop) or when the lock's lease is lost (cancel): no new step.
         self.stop = stop
+        self.cancel = cancel
 
     def checkpoint(self) -> None:
-        if self.stop.is_set():
+        if self.stop.is_set() or (self.cancel is not None and self.cancel.is_set()):
             raise Cancelled
 
     # ---- waiting ---------------------------------------------------------------------
@@ -413,8 +415,8 @@ def apply_plan(
     When `cancel` is set (the lock's lease was lost) no new step starts; the monitors not
     finished are reported "not attempted". An interrupt (SIGINT, SIGTERM) in the calling
     thread does the same, waits for the calls in flight, then propagates."""
-    stop = cancel or threading.Event()
-    executor = _Executor(clients, plan.project, waits or Waits(), progress, stop)
+    stop = threading.Event()
+    executor = _Executor(clients, plan.project, waits or Waits(), progress, stop, cancel)
     todo = [
         c for c in plan.changes if not c.is_noop and c.action not in (Action.ORPHAN, Action.BLOCKED)
     ]
@@ -443,7 +445,7 @@ def apply_plan(
                     cleanup.job_definition, "failed", exc.diagnostic.message, exc.diagnostic
                 )
             )
-    if stop.is_set() and cancel_reason is not None:
+    if cancel is not None and cancel.is_set() and cancel_reason is not None:
         diagnostic = cancel_reason()
         outcomes = [
             replace(o, diagnostic=diagnostic) if o.status == "not attempted" else o

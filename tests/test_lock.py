@@ -349,3 +349,27 @@ def test_lock__user_unset_in_ci__names_the_os_account_and_the_run(
     assert proc.returncode == 0, out + err
     assert lock["holder"] == pwd.getpwuid(os.getuid()).pw_name != "unknown"
     assert lock["run"] == "GitHub run https://github.example/acme/models/actions/runs/987654321"
+
+
+def test_apply__lock_taken_over_while_working__stops_with_e427(
+    project: Path, emulator: Emulator
+) -> None:
+    # The holder waits for Pending; meanwhile its lock is replaced (force-unlock, then a
+    # run on another machine). Its next renewal finds that out and no further step starts.
+    emulator.configure(pending_seconds=30)
+    proc = cli(project, "apply", "--auto-approve", env={"BIASWATCH_LOCK_LEASE_SECONDS": "1"})
+    wait_for_lock(emulator, proc)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not emulator.request_counts().get(
+        "CreateMonitoringSchedule"
+    ):
+        time.sleep(0.02)
+    foreign_lock(emulator, lease=120, expires_in=120)
+    out, err = proc.communicate(timeout=60)
+    emulator.configure(pending_seconds=0.5)
+    assert proc.returncode == 1, out + err
+    assert "E427" in err and "another run took the lock over" in err
+    assert "not attempted" in out + err
+    assert read_lock(emulator)["id"] == "11111111-2222-3333-4444-555555555555", (  # type: ignore[index]
+        "the other run's lock is left alone"
+    )
