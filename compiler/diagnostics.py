@@ -142,6 +142,8 @@ CODES.update(
         "E424": "import: the generated monitor file would not validate",
         "E425": "import: the schedule belongs to another biaswatch project",
         "E426": "artifact bucket belongs to another account",
+        "E427": "lost the environment lock during apply",
+        "E428": "invalid lock lease setting",
         # warnings
         "W601": "endpoint not found",
         "W602": "endpoint data capture lacks input or output",

@@ -151,6 +151,9 @@ def test_two_applies_at_once__one_waits_for_the_lock__no_duplicates(
     project: Path, emulator: Emulator
 ) -> None:
     emulator.set_faults(latency_ms=400)  # the first run holds the lock for several seconds
+    # ... and waits for Pending with it, so a second run that starts slowly on a busy
+    # machine still finds the lock taken.
+    emulator.configure(pending_seconds=5)
     first = _cli(project, "apply", "--auto-approve")
     s3 = emulator.client("s3")
     deadline = time.monotonic() + 60

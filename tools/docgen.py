@@ -585,8 +585,9 @@ EXAMPLES: dict[str, Example] = {
         "    hint: plan again; never edit a saved plan"
     ),
     "E413": Example(
-        "error E413 environment 'prod' is locked by <holder, operation, time>\n"
-        "    hint: wait for it, raise --lock-timeout, or if that run is dead: biaswatch force-unlock <id>"
+        "error E413 environment 'prod' is locked by <holder, host, pid, CI run, operation, time, lease>\n"
+        "    hint: wait for it or raise --lock-timeout (a lock whose lease lapsed is taken over after "
+        "at most 300 s); if that run is dead and you cannot wait: biaswatch force-unlock <id>"
     ),
     "E414": Example(
         "monitors/credit-risk.yaml:8:7: error E414 name: schedule 'credit-risk-bias' already exists and belongs to <owner>\n"
@@ -639,6 +640,14 @@ EXAMPLES: dict[str, Example] = {
         "(or these credentials may not reach it)\n"
         "    hint: bucket names are global: pick another artifact_bucket in biaswatch.yaml\n"
         "    hint: if it is yours, check that the credentials are for the account that owns it"
+    ),
+    "E427": Example(
+        "error E427 lost the environment lock <id>: another run took the lock over; no further step was started\n"
+        "    hint: apply again when the other run is done; what finished stays applied"
+    ),
+    "E428": Example(
+        "error E428 BIASWATCH_LOCK_LEASE_SECONDS='900' is not a lease length in seconds between 0 and 300\n"
+        "    hint: unset it to use the default of 120 s"
     ),
     "E501": Example(
         "nope.yaml:1:1: error E501 project file 'nope.yaml' not found\n"

@@ -8,9 +8,11 @@ adopt it when it is ours and equal (no API here has an idempotency token).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.aws import client as aws
@@ -27,6 +29,10 @@ from compiler.state.projection import (
 )
 
 Progress = Callable[[str], None]
+
+
+class Cancelled(Exception):
+    """Raised between steps once the run must stop: interrupted, or the lock was lost."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +65,25 @@ class Waits:
 
 class _Executor:
     def __init__(
-        self, clients: aws.Clients, project: str, waits: Waits, progress: Progress
+        self,
+        clients: aws.Clients,
+        project: str,
+        waits: Waits,
+        progress: Progress,
+        stop: threading.Event,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.clients = clients
         self.project = project
         self.waits = waits
         self.progress = progress
+        # Set on SIGINT/SIGTERM (stop) or when the lock's lease is lost (cancel): no new step.
+        self.stop = stop
+        self.cancel = cancel
+
+    def checkpoint(self) -> None:
+        if self.stop.is_set() or (self.cancel is not None and self.cancel.is_set()):
+            raise Cancelled
 
     # ---- waiting ---------------------------------------------------------------------
 
@@ -76,6 +95,7 @@ class _Executor:
         started = self.waits.monotonic()
         next_report = started
         while True:
+            self.checkpoint()
             described = aws.describe_schedule(self.clients, name)
             if described is None:
                 if gone_ok:
@@ -137,11 +157,13 @@ class _Executor:
     # ---- steps -----------------------------------------------------------------------
 
     def upload_config(self, d: Desired) -> None:
+        self.checkpoint()
         aws.put_object(
             self.clients, d.analysis_config_s3_uri, d.analysis_config_body, d.source_path
         )
 
     def create_definition(self, d: Desired) -> None:
+        self.checkpoint()
         try:
             aws.sagemaker_call(
                 self.clients,
@@ -176,6 +198,7 @@ class _Executor:
         self.progress(f"  {d.name}: adopted existing job definition {d.job_definition_name}")
 
     def create_schedule(self, d: Desired) -> None:
+        self.checkpoint()
         try:
             aws.sagemaker_call(
                 self.clients, "CreateMonitoringSchedule", d.name, d.source_path, **d.create_schedule
@@ -207,17 +230,33 @@ class _Executor:
 
     def update_schedule(self, d: Desired) -> None:
         # Always the full config: whether SageMaker keeps an omitted ScheduleConfig is UNCONFIRMED.
-        aws.sagemaker_call(
-            self.clients,
-            "UpdateMonitoringSchedule",
-            d.name,
-            d.source_path,
-            MonitoringScheduleName=d.name,
-            MonitoringScheduleConfig=d.create_schedule["MonitoringScheduleConfig"],
-        )
+        self.checkpoint()
+        try:
+            aws.sagemaker_call(
+                self.clients,
+                "UpdateMonitoringSchedule",
+                d.name,
+                d.source_path,
+                MonitoringScheduleName=d.name,
+                MonitoringScheduleConfig=d.create_schedule["MonitoringScheduleConfig"],
+            )
+        except aws.AwsError as exc:
+            # An update whose response was lost leaves the schedule Pending; botocore's retry
+            # then meets a ValidationException (an update of a Pending schedule is refused).
+            # The update took effect if the schedule now holds exactly the desired config:
+            # the same adoption as for a create whose response was lost.
+            if exc.error_code != "ValidationException":
+                raise
+            live = aws.describe_schedule(self.clients, d.name)
+            if live is None or normalize_schedule_config(
+                live["MonitoringScheduleConfig"]
+            ) != desired_schedule_config(d):
+                raise
+            self.progress(f"  {d.name}: the update took effect (its response was lost)")
 
     def delete_definition(self, name: str, source: str | None) -> None:
         """Delete a definition we own that no schedule references; absent is fine."""
+        self.checkpoint()
         live = aws.describe_job_definition(self.clients, name)
         if live is None:
             return
@@ -271,10 +310,13 @@ class _Executor:
 
     def run(self, change: MonitorChange) -> StepOutcome:
         try:
+            self.checkpoint()
             detail = self._run(change)
             return StepOutcome(change.name, "done", detail)
         except aws.AwsError as exc:
             return StepOutcome(change.name, "failed", exc.diagnostic.message, exc.diagnostic)
+        except Cancelled:
+            return StepOutcome(change.name, "not attempted", "stopped before this step")
 
     def _run(self, change: MonitorChange) -> str:
         d = change.desired
@@ -286,6 +328,7 @@ class _Executor:
             if current is None:
                 return "already deleted"
             self.ensure_owned(current, change.source_path)
+            self.checkpoint()
             try:
                 aws.sagemaker_call(
                     self.clients,
@@ -330,8 +373,11 @@ class _Executor:
             ):
                 self.delete_definition(change.live_job_definition, d.source_path)
             if change.retag:
+                self.checkpoint()
                 self.retag_both(d)
                 self.progress(f"# {name}: tags updated")
+        if change.toggle is not None:
+            self.checkpoint()
         if change.toggle is Action.STOP:
             aws.sagemaker_call(
                 self.clients,
@@ -367,21 +413,48 @@ def apply_plan(
     *,
     waits: Waits | None = None,
     progress: Progress = lambda _: None,
+    cancel: threading.Event | None = None,
+    cancel_reason: Callable[[], Diagnostic] | None = None,
 ) -> ApplyResult:
-    """Run every change of the plan; monitors are independent and run concurrently."""
-    executor = _Executor(clients, plan.project, waits or Waits(), progress)
+    """Run every change of the plan; monitors are independent and run concurrently.
+
+    When `cancel` is set (the lock's lease was lost) no new step starts; the monitors not
+    finished are reported "not attempted". An interrupt (SIGINT, SIGTERM) in the calling
+    thread does the same, waits for the calls in flight, then propagates."""
+    stop = threading.Event()
+    executor = _Executor(clients, plan.project, waits or Waits(), progress, stop, cancel)
     todo = [
         c for c in plan.changes if not c.is_noop and c.action not in (Action.ORPHAN, Action.BLOCKED)
     ]
-    outcomes = list(clients.map(executor.run, todo))
+    outcomes: list[StepOutcome] = []
+    if todo:
+        with ThreadPoolExecutor(max_workers=min(clients.max_workers, len(todo))) as pool:
+            futures = [pool.submit(executor.run, change) for change in todo]
+            try:
+                outcomes = [f.result() for f in futures]
+            except BaseException:
+                # Abandon what has not started; the calls in flight finish (or fail) on
+                # their own and no next step starts, so nothing is left half-sent.
+                stop.set()
+                for f in futures:
+                    f.cancel()
+                raise
     for cleanup in plan.cleanups:
         try:
             executor.delete_definition(cleanup.job_definition, cleanup.source_path)
             outcomes.append(StepOutcome(cleanup.job_definition, "done", "cleaned up"))
+        except Cancelled:
+            outcomes.append(StepOutcome(cleanup.job_definition, "not attempted", "stopped"))
         except aws.AwsError as exc:
             outcomes.append(
                 StepOutcome(
                     cleanup.job_definition, "failed", exc.diagnostic.message, exc.diagnostic
                 )
             )
+    if cancel is not None and cancel.is_set() and cancel_reason is not None:
+        diagnostic = cancel_reason()
+        outcomes = [
+            replace(o, diagnostic=diagnostic) if o.status == "not attempted" else o
+            for o in outcomes
+        ]
     return ApplyResult(tuple(outcomes))

@@ -398,6 +398,18 @@ def read_object(clients: Clients, uri: str) -> bytes | None:
     return bytes(response["Body"].read())
 
 
+def read_object_with_etag(clients: Clients, uri: str) -> tuple[bytes, str] | None:
+    """The object's body and ETag (for a conditional write that follows), or None when absent."""
+    bucket, key = split_s3_uri(uri)
+    try:
+        response = call(clients.s3.get_object, "GetObject", uri, Bucket=bucket, Key=key)
+    except AwsError as exc:
+        if exc.error_code in ("NoSuchKey", "NoSuchBucket", "404"):
+            return None
+        raise
+    return bytes(response["Body"].read()), str(response.get("ETag", ""))
+
+
 def list_keys(clients: Clients, uri: str) -> Iterator[dict[str, Any]]:
     bucket, prefix = split_s3_uri(uri)
     token: str | None = None
@@ -445,6 +457,37 @@ def put_object(
             return False
         raise _with_bootstrap_hint(exc, clients, bucket) from exc
     return True
+
+
+def put_object_conditional(
+    clients: Clients, uri: str, body: bytes, *, if_match: str | None = None
+) -> str | None:
+    """Create the object only if absent (if_match None: `If-None-Match: *`), or replace it
+    only if its ETag is still if_match; the new ETag, or None when the condition failed.
+
+    S3 answers a failed condition with 412, and If-Match on a missing key with 404; both
+    mean "not written". 409 ConditionalRequestConflict (a concurrent conditional write) is
+    left to the caller: botocore does not retry it (reference/reliability.md)."""
+    bucket, key = split_s3_uri(uri)
+    params: dict[str, Any] = {
+        "Bucket": bucket,
+        "Key": key,
+        "Body": body,
+        "ContentType": "application/json",
+    }
+    if if_match is None:
+        params["IfNoneMatch"] = "*"
+    else:
+        params["IfMatch"] = if_match
+    try:
+        response = call(clients.s3.put_object, "PutObject", uri, **params)
+    except AwsError as exc:
+        if exc.error_code in ("PreconditionFailed", "412"):
+            return None
+        if if_match is not None and exc.error_code in ("NoSuchKey", "404"):
+            return None
+        raise
+    return str(response.get("ETag", ""))
 
 
 def delete_object(clients: Clients, uri: str) -> None:

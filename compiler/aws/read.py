@@ -15,9 +15,12 @@ to ListTags, as before: slower, same result.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
+import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,10 +71,23 @@ class ConfigCache:
         # Only bodies that match their key's hash are cached: an altered object stays visible.
         if path is None or not body_matches_key(uri, body):
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(body)
-        tmp.replace(path)
+        # A temporary file of our own (concurrent plans share the cache), renamed atomically:
+        # a reader sees the old file or the whole new one, never a half-written one. A cache
+        # that cannot be written only makes the next run slower.
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(body)
+            os.replace(tmp, path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if not isinstance(exc, OSError):
+                raise
 
 
 def _read_config(clients: aws.Clients, cache: ConfigCache, uri: str | None) -> bytes | None:

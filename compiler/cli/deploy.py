@@ -160,9 +160,7 @@ def apply(
                 "apply",
                 session.build.name,
                 lock_seconds,
-                on_wait=lambda h: click.echo(
-                    f"waiting for the lock held by {h.describe() if h else 'another run'}", err=True
-                ),
+                report=lambda line: click.echo(line, err=True),
             )
         except AwsError as exc:
             fail(opts, [exc.diagnostic])
@@ -208,6 +206,8 @@ def apply(
                 the_plan,
                 waits=Waits(timeout_seconds=wait_seconds, poll_seconds=poll_interval(session)),
                 progress=lambda line: click.echo(line, err=True),
+                cancel=held.lost,
+                cancel_reason=held.lost_diagnostic,
             )
             print_apply_result(result)
             if not result.ok:

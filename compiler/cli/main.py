@@ -23,6 +23,7 @@ from compiler.cli.deploy import apply, drift, force_unlock_cmd, plan
 from compiler.cli.imports import import_cmd
 from compiler.cli.ops import bootstrap_cmd, iam_policy_cmd
 from compiler.cli.validate import compile_cmd, validate
+from compiler.interrupt import EXIT_TERMINATED, interrupt_exit_code, sigterm_as_interrupt
 from compiler.render.diagnostics import RENDERERS
 
 
@@ -96,29 +97,33 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: maps every outcome to the documented exit codes, never a traceback for bad input."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="biaswatch",
-            standalone_mode=False,
-        )
+        with sigterm_as_interrupt():
+            cli.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="biaswatch",
+                standalone_mode=False,
+            )
         code = EXIT_OK
     except Stop as stop:
         code = stop.code
     except click.UsageError as exc:
         exc.show()
         code = EXIT_USAGE
-    except click.exceptions.Abort:
-        # click turns Ctrl-C (KeyboardInterrupt) and EOF at a prompt into Abort.
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C (KeyboardInterrupt), SIGTERM (Terminated) and EOF at a prompt into Abort.
+        code = interrupt_exit_code(exc)
+        what = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
         click.echo(
-            "interrupted; what finished stays applied, run the command again to converge", err=True
+            f"{what}; the lock, if held, was released; what finished stays applied, "
+            "run the command again to converge",
+            err=True,
         )
-        code = 130
     except click.ClickException as exc:
         exc.show()
         code = EXIT_ERROR
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        code = 130
+    except KeyboardInterrupt as exc:
+        code = interrupt_exit_code(exc)
+        click.echo("terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted", err=True)
     except Exception as exc:
         if debug:
             traceback.print_exc()

@@ -163,12 +163,15 @@ class Emulator:
             handlers.install()
             tagging.install()
             _cache_moto_module_listing()
+            # reset() clears the faults too, so keep the standing ones given to __init__
+            # (`serve --latency-ms/--throttle-tps/--fault-rate`) and put them back after it.
+            standing = (self.faults.latency_ms, self.faults.throttle_tps, self.faults.fault_rate)
             # No save here: the state file is read below, not overwritten.
             self.controller.reset(save=False)
             self.faults.configure(
-                latency_ms=self.faults.latency_ms,
-                throttle_tps=self.faults.throttle_tps,
-                fault_rate=self.faults.fault_rate,
+                latency_ms=standing[0],
+                throttle_tps=standing[1],
+                fault_rate=standing[2],
                 clear_throttle=True,
             )
             self.controller.configure(dict(self._settings))
