@@ -103,12 +103,11 @@ def _many_roles(count: int) -> dict[str, bytes]:
     }
 
 
-_LATIN1 = _monitor("caf\u00e9-bias").decode()
 SCENARIOS: dict[str, Scenario] = {
     "E101": Scenario("a path that does not exist", argv=("validate", "monitors/nope.yaml")),
     "E102": Scenario(
         "a file saved as Latin-1",
-        {"monitors/latin1.yaml": _LATIN1.encode("latin-1")},
+        {"monitors/latin1.yaml": _monitor("caf\u00e9-bias").decode().encode("latin-1")},
     ),
     "E103": Scenario(
         f"a file of {MAX_FILE_BYTES + 1:,} bytes",
