@@ -1,6 +1,7 @@
 """Generated docs: docs/monitor-file.md and docs/diagnostics.md equal what tools.docgen
 renders (BIASWATCH_UPDATE_GOLDEN=1, i.e. `make golden`, rewrites them), every diagnostic
-code is documented, the quoted examples are real output, and API_FIELDS matches compile."""
+code is documented, every example marked as output is what `biaswatch` prints, and
+API_FIELDS matches compile."""
 
 from __future__ import annotations
 
@@ -10,16 +11,23 @@ from typing import Any
 
 import pytest
 
-from compiler.config.loader import load_file
+from compiler.config.loader import MAX_FILE_BYTES
 from compiler.config.spec import MonitorSpec
-from compiler.config.workspace import display_path, load_workspace
 from compiler.desired.compile import compile_monitor
-from compiler.desired.pipeline import build_environment, build_project
 from compiler.desired.resources import Target
-from compiler.diagnostics import CODES, sort_diagnostics
-from compiler.render.diagnostics import render_text
+from compiler.diagnostics import CODES
 from tests.golden import assert_file_matches
+from tests.support import run
 from tools import docgen
+from tools.diagnostic_examples import (
+    SCENARIOS,
+    SHAPES,
+    Example,
+    blocks,
+    build_examples,
+    case_expectations,
+    write_scenario,
+)
 from tools.schema_export import monitor_schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,54 +40,82 @@ def test_generated_doc__matches_docgen(name: str) -> None:
     assert_file_matches(DOCS / name, docgen.render_docs()[name], "generated doc")
 
 
+def _examples() -> dict[str, Example]:
+    return build_examples(tuple(CODES))
+
+
 def test_diagnostics_doc__has_every_code() -> None:
     text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
     for code, meaning in CODES.items():
         assert f"\n### {code}\n" in text, code
         assert meaning[1:] in text, code
-    assert set(docgen.EXAMPLES) <= set(CODES)
+    assert set(SCENARIOS) | set(SHAPES) <= set(CODES)
+    assert set(_examples()) == set(CODES), "give every code an example"
 
 
-def test_semantic_codes__have_an_example() -> None:
-    # Every code should have one (add it to EXAMPLES in compiler/docgen.py with the code);
-    # for the E3xx rules it is required.
-    missing = [c for c in CODES if c.startswith("E3") and c not in docgen.EXAMPLES]
-    assert not missing, f"add examples to compiler/docgen.py EXAMPLES: {missing}"
+def test_file_level_codes__every_one__has_a_real_example() -> None:
+    # E327 is the net behind the rules: only a compiled request the rules let through (a
+    # biaswatch bug) shows it, so no file can, by design.
+    file_level = [c for c in CODES if c.startswith(("E1", "E2", "E3")) and c != "E327"]
+    missing = [c for c in file_level if not _examples()[c].real]
+    assert not missing, (
+        f"add a case file to tests/cases/invalid (or a scenario in tools/diagnostic_examples.py) for {missing}"
+    )
 
 
-def _validate(files: list[Path]) -> str:
-    project_file = CASES / "biaswatch.yaml"
-    ws = load_workspace(project_file, files)
-    doc, diags = load_file(project_file, display_path(project_file, project_file.parent))
-    assert doc is not None and not diags
-    project, _ = build_project(doc)
-    assert project is not None
-    found = list(ws.diagnostics)
-    for env in project.config.environments:
-        found.extend(build_environment(project, ws.documents, env).diagnostics)
-    return render_text(sort_diagnostics(found))
+def test_shapes__only_codes_no_file_can_show() -> None:
+    from_files = set(SCENARIOS) | set(case_expectations(CASES / "invalid"))
+    assert not set(SHAPES) & from_files, "drop the typed shape: the real output is used"
+    # E507 needs 20,001 files and E508 a file system that refuses a write: shapes too.
+    allowed = ("E327", "E504", "E507", "E508")
+    assert all(c.startswith(("E4", "W60")) or c in allowed for c in SHAPES), SHAPES
 
 
-@pytest.mark.parametrize(
-    "code", sorted(c for c, e in docgen.EXAMPLES.items() if e.case), ids=lambda c: c
-)
-def test_example_from_a_case_file__is_what_validate_prints(code: str) -> None:
-    example = docgen.EXAMPLES[code]
+def test_every_code_with_a_case_file__quotes_a_case_file() -> None:
+    for code, cases in case_expectations(CASES / "invalid").items():
+        assert _examples()[code].case in cases, code
+
+
+def _case_codes() -> list[str]:
+    return sorted(c for c, e in _examples().items() if e.case)
+
+
+@pytest.mark.parametrize("code", _case_codes(), ids=lambda c: c)
+def test_example_from_a_case_file__is_what_validate_prints(
+    code: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = _examples()[code]
     case = CASES / "invalid" / example.case
     files = [case]
     if case.name.startswith("dup-name-"):
         files = sorted((CASES / "invalid").glob("dup-name-*.yaml"))
-    assert example.output + "\n" in _validate(files)
+    monkeypatch.chdir(CASES)
+    exit_code, _, err = run(["validate", *(f"invalid/{f.name}" for f in files)], capsys)
+    assert exit_code == 1
+    assert example.output in blocks(err)
     assert re.search(rf"^# expect: {code} ", case.read_text(encoding="utf-8"), re.MULTILINE)
 
 
-def test_every_semantic_code_with_a_case_file__quotes_it() -> None:
-    expected = {}
-    for case in (CASES / "invalid").glob("*.yaml"):
-        for code in re.findall(r"^# expect: (E3\d\d) ", case.read_text(encoding="utf-8"), re.M):
-            expected.setdefault(code, case.name)
-    for code in expected:
-        assert docgen.EXAMPLES[code].case, f"{code}: quote tests/cases/invalid/{expected[code]}"
+@pytest.mark.parametrize("code", sorted(SCENARIOS), ids=lambda c: c)
+def test_example_from_a_scenario__is_what_biaswatch_prints(
+    code: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    example = _examples()[code]
+    assert example.scenario is SCENARIOS[code]
+    write_scenario(example.scenario, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    exit_code, _, err = run(list(example.scenario.argv), capsys)
+    assert exit_code == (0 if code.startswith("W") else 1)
+    assert example.output in blocks(err)
+
+
+def test_size_limit_example__states_the_loaders_limit() -> None:
+    # The hand-typed table once said 1,048,576 while the loader enforced 1,000,000.
+    assert f"the limit is {MAX_FILE_BYTES:,} bytes" in _examples()["E103"].output
+    assert "1,048,576" not in (DOCS / "diagnostics.md").read_text(encoding="utf-8")
 
 
 def _schema_paths(node: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str]:

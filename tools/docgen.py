@@ -3,8 +3,9 @@
     python -m tools.docgen [DOCS_FOLDER]      # writes monitor-file.md and diagnostics.md
 
 `render_monitor_file` and `render_diagnostics` are pure functions of their arguments (the
-JSON Schema dicts of tools.schema_export, the CODES table); tests/test_docgen.py
-checks that docs/ holds exactly what they return (`make golden` rewrites it).
+JSON Schema dicts of tools.schema_export, the CODES table and the examples that
+tools.diagnostic_examples gets by running biaswatch); tests/test_docgen.py checks that docs/
+holds exactly what they return (`make golden` rewrites it).
 
 Where each monitor key goes in the SageMaker requests comes from the field table
 (compiler/desired/fields.py), which compile, import and plan labels read too; a test checks
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.desired.fields import FIELDS, Request
+from tools.diagnostic_examples import Example, build_examples
 
 JD, SCHED, AC = (
     r.value for r in (Request.JOB_DEFINITION, Request.SCHEDULE, Request.ANALYSIS_CONFIG)
@@ -332,379 +334,6 @@ FAMILIES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Example:
-    """One diagnostic as biaswatch prints it; `case` names the tests/cases file it comes from."""
-
-    output: str
-    case: str = ""
-
-
-EXAMPLES: dict[str, Example] = {
-    "E101": Example("monitors/nope.yaml:1:1: error E101 no such file or directory"),
-    "E102": Example(
-        "monitors/bin.yaml:1:1: error E102 byte 0xff is not valid UTF-8 (invalid start byte)\n"
-        "    hint: save the file as UTF-8"
-    ),
-    "E103": Example(
-        "monitors/huge.yaml:1:1: error E103 file is 2,000,000 bytes; the limit is 1,048,576 bytes\n"
-        "    hint: split the monitor into smaller files"
-    ),
-    "E104": Example(
-        "monitors/syn.yaml:2:1: error E104 expected ',' or ']', but got '<stream end>' "
-        "(while parsing a flow sequence at line 1, column 4)"
-    ),
-    "E105": Example(
-        "invalid/duplicate-key.yaml:5:1: error E105 name: duplicate key 'name' (first defined on line 4)\n"
-        "    hint: remove one of the two entries",
-        "duplicate-key.yaml",
-    ),
-    "E106": Example(
-        "monitors/deep.yaml:1:67: error E106 a[0][0]…[0]: nesting is deeper than 64 levels\n"
-        "    hint: flatten the structure"
-    ),
-    "E107": Example(
-        "monitors/bomb.yaml:5:38: error E107 a4[7]: document has more than 100,000 values "
-        "(each alias counts as a full copy)\n"
-        "    hint: write the values out instead of repeating aliases, or split the file"
-    ),
-    "E108": Example(
-        "monitors/rec.yaml:1:8: error E108 a[0]: alias '*x' refers to the value it is inside, "
-        "which would never end\n"
-        "    hint: write the value out instead of using the alias"
-    ),
-    "E109": Example(
-        "invalid/python-tag.yaml:4:7: error E109 name: tag '!!python/object/apply:os.system' is not allowed\n"
-        "    hint: remove the tag; biaswatch files are plain data",
-        "python-tag.yaml",
-    ),
-    "E110": Example(
-        "monitors/list.yaml:1:1: error E110 document is a sequence, not a mapping\n"
-        "    hint: write the monitor's keys at the top level, starting with 'api_version: ...'"
-    ),
-    "E111": Example(
-        "monitors/two.yaml:2:1: error E111 file has more than one YAML document\n"
-        "    hint: keep one monitor per file and remove the second '---'"
-    ),
-    "E112": Example(
-        "monitors/key.yaml:1:2: error E112 mapping key '1' is an integer, not a string\n"
-        '    hint: quote the key if it is meant as text: "1":'
-    ),
-    "E113": Example(
-        "monitors/empty.yaml:1:1: error E113 file is empty\n"
-        "    hint: write the monitor's keys at the top level, starting with 'api_version: ...'"
-    ),
-    "E201": Example(
-        "invalid/schema-types.yaml:13:1: error E201 unknown_key: unknown key", "schema-types.yaml"
-    ),
-    "E202": Example(
-        "invalid/aws-page-keys.yaml:9:3: error E202 batch_transform_input.dataset_format: required key is missing\n"
-        "    hint: the AWS page's batch example leaves it out, but the API and the SDK require it\n"
-        "    hint: write e.g. dataset_format: {csv: {header: true}} (or json: {line: true}, parquet: {})",
-        "aws-page-keys.yaml",
-    ),
-    "E203": Example(
-        "invalid/schema-types.yaml:11:17: error E203 instance_count: expected an integer, got string '2'",
-        "schema-types.yaml",
-    ),
-    "E204": Example(
-        "invalid/schema-types.yaml:9:52: error E204 endpoint_input.s3_input_mode: 'FastFile' is not allowed; expected 'File' or 'Pipe'",
-        "schema-types.yaml",
-    ),
-    "E205": Example(
-        "monitors/r.yaml:9:17: error E205 instance_count: 0 is out of range: input should be greater than or equal to 1"
-    ),
-    "E206": Example(
-        "invalid/aws-page-keys.yaml:12:1: error E206 statistics: bias monitors have no baseline statistics: "
-        "ModelBiasBaselineConfig has no StatisticsResource and baseline_statistics() of a Clarify job raises NotImplementedError\n"
-        "    hint: remove it; give the baseline as constraints (the baselining job's analysis.json) or baselining_job_name",
-        "aws-page-keys.yaml",
-    ),
-    "E301": Example(
-        "invalid/names.yaml:5:7: error E301 name: schedule name 'bad_name' is not valid: at most 63 characters, "
-        "matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\n"
-        "    hint: use 1-63 letters, digits and single hyphens, starting and ending with a letter or digit",
-        "names.yaml",
-    ),
-    "E302": Example(
-        "invalid/bad-offset.yaml:9:22: error E302 endpoint_input.start_time_offset: '-PT1X' is not a negative "
-        "ISO-8601 duration of at most 15 characters\n"
-        "    hint: write e.g. -PT1H (hours), -PT30M (minutes) or -P1D (days)",
-        "bad-offset.yaml",
-    ),
-    "E303": Example(
-        "invalid/start-after-end.yaml:8:22: error E303 endpoint_input.start_time_offset: start_time_offset '-PT1H' "
-        "must come before end_time_offset '-PT2H'\n"
-        "    hint: the start offset must reach further back, e.g. start -PT2H, end -PT1H",
-        "start-after-end.yaml",
-    ),
-    "E304": Example(
-        "invalid/bad-cron.yaml:5:27: error E304 schedule_cron_expression: 'cron(0/5 * * * ? *)' is not a schedule SageMaker accepts\n"
-        "    hint: write hourly, daily, cron(0 H ? * * *) with H 0-23, cron(0 H/N ? * * *) with N 1-24, or NOW",
-        "bad-cron.yaml",
-    ),
-    "E305": Example(
-        "invalid/now-without-window.yaml:5:27: error E305 schedule_cron_expression: a NOW schedule needs data_analysis_end_time\n"
-        "    hint: e.g. data_analysis_start_time: -PT5H and data_analysis_end_time: -PT1H",
-        "now-without-window.yaml",
-    ),
-    "E306": Example(
-        "invalid/window-too-long.yaml:6:27: error E306 data_analysis_start_time: the analysis window from '-P2D' "
-        "to '-PT1H' is longer than 24 hours",
-        "window-too-long.yaml",
-    ),
-    "E307": Example(
-        "invalid/hourly-runtime.yaml:9:25: error E307 max_runtime_in_seconds: hourly bias schedules allow at most 1800 s, got 3600\n"
-        "    hint: the merge job and the analysis share the hour; lower max_runtime_in_seconds or run less often",
-        "hourly-runtime.yaml",
-    ),
-    "E308": Example(
-        "invalid/instance-type.yaml:9:16: error E308 instance_type: 'ml.m5.huge' is not a processing instance type\n"
-        "    hint: instance types of that family: ml.m5.large, ml.m5.xlarge, ml.m5.2xlarge, ml.m5.4xlarge",
-        "instance-type.yaml",
-    ),
-    "E309": Example(
-        "invalid/uris.yaml:10:21: error E309 ground_truth_input: 'gs://b/gt' is not an s3://bucket/prefix URI\n"
-        "    hint: write s3://bucket/prefix",
-        "uris.yaml",
-    ),
-    "E310": Example(
-        "invalid/uris.yaml:13:17: error E310 volume_kms_key: KMS key id 'bad key!' is not valid: at most 2048 "
-        "characters, matching [a-zA-Z0-9:/_-]*",
-        "uris.yaml",
-    ),
-    "E311": Example(
-        "invalid/uris.yaml:12:7: error E311 role: role ARN 'arn:aws:iam::12:user/x' is not valid: at most 2048 "
-        "characters, matching arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+\n"
-        "    hint: write arn:aws:iam::<account>:role/<name>",
-        "uris.yaml",
-    ),
-    "E312": Example(
-        "invalid/network.yaml:11:3: error E312 network_config: security_group_ids and subnets go together (VpcConfig needs both)",
-        "network.yaml",
-    ),
-    "E313": Example(
-        "monitors/env.yaml:9:6: error E313 env: env has 50 entries; at most 49 fit beside publish_cloudwatch_metrics"
-    ),
-    "E314": Example(
-        "invalid/env-and-tags.yaml:12:35: error E314 env.publish_cloudwatch_metrics: publish_cloudwatch_metrics is set by enable_cloudwatch_metrics\n"
-        "    hint: write enable_cloudwatch_metrics: true or false instead",
-        "env-and-tags.yaml",
-    ),
-    "E315": Example(
-        "monitors/base.yaml:13:7: error E315 tags: 50 tags plus biaswatch's 2 own tags exceed the limit of 50"
-    ),
-    "E316": Example(
-        "invalid/env-and-tags.yaml:13:37: error E316 tags.biaswatch:project: tag key 'biaswatch:project' uses biaswatch's own prefix\n"
-        "    hint: biaswatch sets these tags itself",
-        "env-and-tags.yaml",
-    ),
-    "E317": Example(
-        "invalid/headers.yaml:11:10: error E317 analysis_config.label: 'c' is not one of the headers\n"
-        "    hint: headers: a, b",
-        "headers.yaml",
-    ),
-    "E318": Example(
-        "invalid/destination.yaml:8:16: error E318 endpoint_input.destination: destination 'opt/ml/processing/input' "
-        "is not an absolute container path\n"
-        "    hint: write '/opt/ml/processing/input'",
-        "destination.yaml",
-    ),
-    "E319": Example(
-        "invalid/dup-name-b.yaml:4:7: error E319 name: schedule name 'same-name' is also used by invalid/dup-name-a.yaml:3 in environment 'local'\n"
-        "    hint: give each monitor file its own name",
-        "dup-name-b.yaml",
-    ),
-    "E320": Example(
-        "monitors/far.yaml:3:7: error E320 name: region 'xx-mars-1' has no SageMaker Clarify image\n"
-        "    hint: choose a region from the SageMaker Python SDK's clarify image table"
-    ),
-    "E321": Example(
-        "invalid/unknown-var.yaml:7:21: error E321 ground_truth_input: unknown variable '${nope}' in environment 'local'\n"
-        "    hint: known variables: account_id, bucket, env, name, project, region",
-        "unknown-var.yaml",
-    ),
-    "E322": Example(
-        "invalid/unknown-env.yaml:10:3: error E322 overrides.qa: unknown environment 'qa'\n"
-        "    hint: declared in biaswatch.yaml: local, prod",
-        "unknown-env.yaml",
-    ),
-    "E323": Example(
-        "invalid/both-inputs.yaml:7:24: error E323 batch_transform_input: exactly one of endpoint_input and "
-        "batch_transform_input is required; both are set\n"
-        "    hint: monitor a real-time endpoint with endpoint_input or a batch transform job with batch_transform_input",
-        "both-inputs.yaml",
-    ),
-    "E324": Example(
-        "monitors/base.yaml:12:22: error E324 baselining_job_name: constraints and baselining_job_name are exclusive\n"
-        "    hint: keep constraints (an S3 analysis.json) or the baselining job, not both"
-    ),
-    "E325": Example(
-        "monitors/base.yaml:6:27: error E325 data_analysis_start_time: data_analysis_start_time '-PT1H' must come "
-        "before data_analysis_end_time '-PT2H'"
-    ),
-    "E326": Example(
-        "invalid/threshold.yaml:8:36: error E326 endpoint_input.probability_threshold_attribute: probability threshold 1.8 is outside [0, 1]",
-        "threshold.yaml",
-    ),
-    "E327": Example(
-        "monitors/m.yaml:3:7: error E327 name: CreateModelBiasJobDefinition.<member>: <the service model's constraint>\n"
-        "    (a compiled request that botocore's SageMaker model rejects: a biaswatch bug or a rule not yet checked earlier)"
-    ),
-    "E401": Example(
-        "error E401 DescribeMonitoringSchedule credit-risk-bias: access denied …\n"
-        "    hint: check the credentials and the IAM policy (`biaswatch iam-policy` prints what is needed)"
-    ),
-    "E402": Example("error E402 ListMonitoringSchedules: throttled after all retries …"),
-    "E403": Example(
-        "error E403 no lock at s3://acme-biaswatch-prod/biaswatch/prod/… (force-unlock)"
-    ),
-    "E404": Example("error E404 CreateMonitoringSchedule credit-risk-bias: resource in use …"),
-    "E405": Example(
-        "error E405 UpdateMonitoringSchedule credit-risk-bias: ValidationException: Monitoring schedule in status Pending …"
-    ),
-    "E406": Example(
-        "error E406 DescribeMonitoringSchedule credit-risk-bias: cannot reach the endpoint: …"
-    ),
-    "E407": Example("error E407 <operation> <resource>: <any other AWS error>"),
-    "E408": Example(
-        "error E408 ListMonitoringSchedules: no AWS credentials found\n"
-        "    hint: configure credentials (environment, profile or OIDC role) for this environment"
-    ),
-    "E409": Example(
-        "error E409 credentials are for account 111111111111, but environment 'prod' is account 210987654321\n"
-        "    hint: switch credentials (profile or role) or pick the right --env"
-    ),
-    "E410": Example("error E410 plan file is for environment 'prod', not 'local'"),
-    "E411": Example(
-        "error E411 stale plan: live state of 'credit-risk-bias' changed since the plan was made\n"
-        "    hint: plan again and review the new plan"
-    ),
-    "E412": Example(
-        "error E412 plan file plan.json was altered after it was written (digest mismatch)\n"
-        "    hint: plan again; never edit a saved plan"
-    ),
-    "E413": Example(
-        "error E413 environment 'prod' is locked by <holder, host, pid, CI run, operation, time, lease>\n"
-        "    hint: wait for it or raise --lock-timeout (a lock whose lease lapsed is taken over after "
-        "at most 300 s); if that run is dead and you cannot wait: biaswatch force-unlock <id>"
-    ),
-    "E414": Example(
-        "monitors/credit-risk.yaml:8:7: error E414 name: schedule 'credit-risk-bias' already exists and belongs to <owner>\n"
-        "    hint: adopt it with `biaswatch import credit-risk-bias` or rename this monitor"
-    ),
-    "E415": Example(
-        "error E415 schedule 'loan-approval-prod-bias' is not in git but has deletion protection"
-    ),
-    "E416": Example(
-        "error E416 schedule 'credit-risk-bias' failed: <FailureReason, verbatim>\n"
-        "    hint: fix the cause, then apply again (a Failed schedule is re-sent)"
-    ),
-    "E417": Example(
-        "error E417 schedule 'credit-risk-bias' still Pending after 600 s\n"
-        "    hint: apply again later; nothing was left half-done"
-    ),
-    "E418": Example(
-        "error E418 schedule 'credit-risk-bias' exists but is not ours or differs\n"
-        "    hint: run `biaswatch plan` to see it; `biaswatch import credit-risk-bias` adopts a foreign one"
-    ),
-    "E419": Example(
-        "error E419 apply incomplete; run apply again to converge\n    hint: what succeeded stays applied"
-    ),
-    "E420": Example(
-        "error E420 cannot start the local emulator with state .biaswatch/local-state.json: …\n"
-        "    hint: delete .biaswatch/local-state.json to start from an empty account"
-    ),
-    "E421": Example(
-        "error E421 schedule 'churn-quality': is a ModelQuality schedule, not ModelBias\n"
-        "    hint: biaswatch manages model bias monitors only"
-    ),
-    "E422": Example(
-        "error E422 schedule 'credit-risk-bias': cannot read the analysis config at s3://…/analysis_config.json\n"
-        "    hint: it must exist and be readable with these credentials (s3:GetObject, and kms:Decrypt when it is encrypted)"
-    ),
-    "E423": Example(
-        "error E423 schedule 'credit-risk-bias': the analysis config at s3://… has keys a monitoring analysis "
-        "config does not take: 'methods'"
-    ),
-    "E424": Example(
-        "error E424 schedule 'credit-risk-bias' maps to a monitor file biaswatch would not accept\n"
-        "    hint: the problems below name the keys; nothing was written"
-    ),
-    "E425": Example(
-        "error E425 schedule 'credit-risk-bias': belongs to biaswatch project 'other', not 'acme-credit-models'\n"
-        "    hint: remove it from project 'other' first (or change its biaswatch:project tag by hand)"
-    ),
-    "E426": Example(
-        "error E426 bucket 'acme-biaswatch-prod' exists but is not owned by account 210987654321 "
-        "(or these credentials may not reach it)\n"
-        "    hint: bucket names are global: pick another artifact_bucket in biaswatch.yaml\n"
-        "    hint: if it is yours, check that the credentials are for the account that owns it"
-    ),
-    "E427": Example(
-        "error E427 lost the environment lock <id>: another run took the lock over; no further step was started\n"
-        "    hint: apply again when the other run is done; what finished stays applied"
-    ),
-    "E428": Example(
-        "error E428 BIASWATCH_LOCK_LEASE_SECONDS='900' is not a lease length in seconds between 0 and 300\n"
-        "    hint: unset it to use the default of 120 s"
-    ),
-    "E501": Example(
-        "nope.yaml:1:1: error E501 project file 'nope.yaml' not found\n"
-        "    hint: run biaswatch from the repository root or pass --project-file"
-    ),
-    "E502": Example("monitors:1:1: error E502 no monitor files in 'monitors'"),
-    "E503": Example(
-        "biaswatch.yaml:1:1: error E503 no monitor named 'nothing-here' in environment 'local'"
-    ),
-    "E504": Example(
-        "error E504 monitors/credit-risk-bias.yaml already exists; not overwritten\n"
-        "    hint: pass --force to overwrite it, or --out-dir to write elsewhere"
-    ),
-    "E505": Example(
-        "biaswatch.yaml:20:3: error E505 environments.prod.account_id: environment 'prod' has no account_id; "
-        "the policy's ARNs need one\n"
-        "    hint: set environments.prod.account_id in biaswatch.yaml"
-    ),
-    "E506": Example(
-        "biaswatch.yaml:5:11: error E506 monitors: monitors folder '/' is outside the project "
-        "folder (it resolves to '/')\n"
-        "    hint: keep the monitor files inside the repository, e.g. monitors: monitors"
-    ),
-    "E507": Example(
-        "monitors:1:1: error E507 more than 20,000 monitor files in 'monitors'; none were read\n"
-        "    hint: point monitors: at the folder of this project's monitor files"
-    ),
-    "E508": Example("plan.json:1:1: error E508 cannot write 'plan.json': permission denied"),
-    "W601": Example(
-        "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
-        "    hint: create the endpoint with data capture first"
-    ),
-    "W602": Example(
-        "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"
-        "    hint: enable DataCaptureConfig with CaptureMode Input and Output"
-    ),
-    "W603": Example(
-        "warning W603 schedule 'credit-risk-bias' is Pending; apply will wait for it to settle"
-    ),
-    "W604": Example("warning W604 schedule 'credit-risk-bias' is Failed: <FailureReason>"),
-    "W605": Example(
-        "(reserved: today an analysis config object that was altered, deleted or is unreadable is\n"
-        " reported by `biaswatch drift` as the finding 'analysis config object altered', and\n"
-        " `biaswatch plan` plans to restore it)"
-    ),
-    "W606": Example(
-        "warning W606 schedule 'old-bias' is managed by this project but has no monitor file"
-    ),
-    "W607": Example(
-        "biaswatch.yaml:1:1: warning W607 the policy has 7000 characters; a managed policy holds at most 6144\n"
-        "    hint: the policy grows with distinct execution roles, output locations, KMS keys and tag keys, "
-        "not with monitors: let monitors share them\n"
-        "    hint: or attach it as an inline role policy (10,240 characters for all of a role's inline policies)"
-    ),
-}
-
-
 def render_diagnostics(codes: Mapping[str, str], examples: Mapping[str, Example]) -> str:
     """docs/diagnostics.md: every code of CODES, by family, with its meaning and an example."""
     lines = [
@@ -720,9 +349,12 @@ def render_diagnostics(codes: Mapping[str, str], examples: Mapping[str, Example]
         "github` as workflow annotations. Errors make the command exit 1; warnings do not change",
         "the exit code (see [exit-codes.md](exit-codes.md)).",
         "",
-        "Examples marked *from tests/cases/invalid* are verbatim output of `biaswatch validate`",
-        "on those files (a test keeps them so); the others show the message's shape, with",
-        "`…` or `<…>` where the text depends on the situation.",
+        "Every example is generated by running biaswatch: `biaswatch validate` on a file of",
+        "tests/cases/invalid, or a command run on input made for the purpose (a missing file, a",
+        "file over the size limit, a project file of its own). Codes no file can show (those",
+        "that need an AWS account's answer, and E327, which only a biaswatch bug shows) have the",
+        "*shape of the message* instead, typed by hand, with `…` or `<…>` where the text depends",
+        "on the situation.",
         "",
     ]
     for prefix, title, blurb in FAMILIES:
@@ -736,9 +368,17 @@ def render_diagnostics(codes: Mapping[str, str], examples: Mapping[str, Example]
             lines += [f"### {c}", "", f"{codes[c][0].upper()}{codes[c][1:]}.", ""]
             example = examples.get(c)
             if example is not None:
-                source = f" (from tests/cases/invalid/{example.case})" if example.case else ""
-                lines += [f"Example{source}:", "", "```", example.output, "```", ""]
+                lines += [_example_title(example), "", "```", example.output, "```", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _example_title(example: Example) -> str:
+    if example.case:
+        return f"Output of `biaswatch validate` on tests/cases/invalid/{example.case}:"
+    if example.scenario is not None:
+        command = " ".join(("biaswatch", *example.scenario.argv))
+        return f"Output of `{command}` on {example.scenario.about}:"
+    return "Shape of the message:"
 
 
 def render_docs() -> dict[str, str]:
@@ -750,7 +390,7 @@ def render_docs() -> dict[str, str]:
     merged_required = MonitorSpec.model_json_schema(by_alias=True).get("required", [])
     return {
         "monitor-file.md": render_monitor_file(monitor_schema(), project_schema(), merged_required),
-        "diagnostics.md": render_diagnostics(CODES, EXAMPLES),
+        "diagnostics.md": render_diagnostics(CODES, build_examples(tuple(CODES))),
     }
 
 

@@ -1,0 +1,329 @@
+"""The examples of docs/diagnostics.md, produced by running biaswatch itself.
+
+Each code's example comes from the first of these that has one:
+
+1. a case file: tests/cases/invalid/*.yaml, validated in every environment of
+   tests/cases/biaswatch.yaml; the example is the first diagnostic of the code in a file
+   whose `# expect:` lines name it;
+2. a scenario (SCENARIOS): input that cannot sit in git as a case file (a missing file, bytes
+   that are not UTF-8, a file over the size limit, a project file of its own, ...), written
+   into a temporary project and validated there, or run through the CLI;
+3. a shape (SHAPES): typed text for the codes that need an AWS account's answer or a bug in
+   biaswatch to appear. The doc calls these the shape of the message, never output.
+
+tests/test_docgen.py replays every real example through `biaswatch` and requires one for
+every file-level code (E1xx, E2xx, E3xx).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.config.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from compiler.config.workspace import load_workspace
+from compiler.desired.pipeline import build_environment, build_project
+from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.render.diagnostics import render_text
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = REPO / "tests" / "cases"
+EXPECT = re.compile(r"^# expect: ([EW]\d{3}) \d+:\d+$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A throw-away project: its files (path → bytes) and the biaswatch command run in it."""
+
+    about: str  # what the input is, as the doc says it
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    argv: tuple[str, ...] = ("validate",)
+    project: bytes | None = None  # biaswatch.yaml; PROJECT when None, absent when b""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One diagnostic as biaswatch prints it (real), or the shape of its message (typed)."""
+
+    output: str
+    case: str = ""  # the tests/cases/invalid file it comes from
+    scenario: Scenario | None = None
+
+    @property
+    def real(self) -> bool:
+        return bool(self.case) or self.scenario is not None
+
+
+PROJECT = b"""\
+project: demo
+default_environment: dev
+environments:
+  dev:
+    region: us-east-1
+    account_id: "123456789012"
+    artifact_bucket: demo-biaswatch
+    defaults:
+      role: arn:aws:iam::123456789012:role/ModelMonitorRole
+"""
+
+
+def _monitor(name: str, extra: str = "") -> bytes:
+    return (
+        "api_version: biaswatch/v1\n"
+        "kind: ModelBiasMonitor\n"
+        f"name: {name}\n"
+        "schedule_cron_expression: daily\n"
+        "endpoint_input: {endpoint_name: credit-risk-prod}\n"
+        "ground_truth_input: s3://acme-ml/ground-truth/credit-risk\n"
+        "analysis_config: {facet: [{name_or_index: age}]}\n" + extra
+    ).encode()
+
+
+def _alias_bomb() -> bytes:
+    """Ten aliases of ten aliases of ...: few bytes, more values than MAX_NODES."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    level = 0
+    while 10 ** (level + 1) <= MAX_NODES:
+        level += 1
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _many_roles(count: int) -> dict[str, bytes]:
+    role = "arn:aws:iam::123456789012:role/service-role/team-{:02d}-sagemaker-bias-monitoring"
+    return {
+        f"monitors/m{i:02d}.yaml": _monitor(f"m{i:02d}", f"role: {role.format(i)}\n")
+        for i in range(count)
+    }
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "E101": Scenario("a path that does not exist", argv=("validate", "monitors/nope.yaml")),
+    "E102": Scenario(
+        "a file saved as Latin-1",
+        {"monitors/latin1.yaml": _monitor("caf\u00e9-bias").decode().encode("latin-1")},
+    ),
+    "E103": Scenario(
+        f"a file of {MAX_FILE_BYTES + 1:,} bytes",
+        {"monitors/huge.yaml": _monitor("huge").ljust(MAX_FILE_BYTES + 1, b"#")},
+    ),
+    "E104": Scenario(
+        "a flow sequence that is never closed",
+        {"monitors/syntax.yaml": _monitor("syntax", "tags: [a, b\n")},
+    ),
+    "E106": Scenario(
+        f"lists nested {MAX_DEPTH + 1} deep",
+        {"monitors/deep.yaml": b"a: " + b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1) + b"\n"},
+    ),
+    "E107": Scenario("an alias bomb", {"monitors/bomb.yaml": _alias_bomb()}),
+    "E108": Scenario("an alias inside its own anchor", {"monitors/rec.yaml": b"a: &x [1, *x]\n"}),
+    "E110": Scenario("a list", {"monitors/list.yaml": b"- api_version: biaswatch/v1\n"}),
+    "E111": Scenario(
+        "two documents", {"monitors/two.yaml": _monitor("one") + b"---\n" + _monitor("two")}
+    ),
+    "E112": Scenario("an integer key", {"monitors/key.yaml": _monitor("key", "1: one\n")}),
+    "E113": Scenario("an empty file", {"monitors/empty.yaml": b""}),
+    "E320": Scenario(
+        "a project whose environment's region has no Clarify image",
+        {"monitors/credit-risk.yaml": _monitor("credit-risk-bias")},
+        project=PROJECT.replace(b"us-east-1", b"xx-mars-1"),
+    ),
+    "E501": Scenario("a folder without biaswatch.yaml", project=b""),
+    "E502": Scenario("a project whose monitors folder is empty"),
+    "E503": Scenario(
+        "a project without that monitor",
+        {"monitors/credit-risk.yaml": _monitor("credit-risk-bias")},
+        argv=("compile", "nothing-here"),
+    ),
+    "E505": Scenario(
+        "an environment without account_id",
+        {"monitors/credit-risk.yaml": _monitor("credit-risk-bias")},
+        argv=("iam-policy",),
+        project=PROJECT.replace(b'    account_id: "123456789012"\n', b""),
+    ),
+    "E506": Scenario(
+        "a project whose monitors folder is the file system's root",
+        {"monitors/credit-risk.yaml": _monitor("credit-risk-bias")},
+        project=PROJECT.replace(
+            b"default_environment: dev\n", b"default_environment: dev\nmonitors: /\n"
+        ),
+    ),
+    "W607": Scenario(
+        "40 monitors, each with its own execution role",
+        _many_roles(40),
+        argv=("iam-policy", "--mode", "apply"),
+    ),
+}
+
+# Codes no file alone can show: each needs an AWS account's answer, a saved plan or lock,
+# or (E327) a compiled request the rules let through, which is a biaswatch bug.
+SHAPES: dict[str, str] = {
+    "E327": "monitors/m.yaml:3:7: error E327 name: CreateModelBiasJobDefinition.<member>: <the service model's constraint>\n"
+    "    (a compiled request that botocore's SageMaker model rejects: a biaswatch bug or a rule not yet checked earlier)",
+    "E401": "error E401 DescribeMonitoringSchedule credit-risk-bias: access denied …\n"
+    "    hint: check the credentials and the IAM policy (`biaswatch iam-policy` prints what is needed)",
+    "E402": "error E402 ListMonitoringSchedules: throttled after all retries …",
+    "E403": "error E403 no lock at s3://acme-biaswatch-prod/biaswatch/prod/… (force-unlock)",
+    "E404": "error E404 CreateMonitoringSchedule credit-risk-bias: resource in use …",
+    "E405": "error E405 UpdateMonitoringSchedule credit-risk-bias: ValidationException: Monitoring schedule in status Pending …",
+    "E406": "error E406 DescribeMonitoringSchedule credit-risk-bias: cannot reach the endpoint: …",
+    "E407": "error E407 <operation> <resource>: <any other AWS error>",
+    "E408": "error E408 ListMonitoringSchedules: no AWS credentials found\n"
+    "    hint: configure credentials (environment, profile or OIDC role) for this environment",
+    "E409": "error E409 credentials are for account 111111111111, but environment 'prod' is account 210987654321\n"
+    "    hint: switch credentials (profile or role) or pick the right --env",
+    "E410": "error E410 plan file is for environment 'prod', not 'local'",
+    "E411": "error E411 stale plan: live state of 'credit-risk-bias' changed since the plan was made\n"
+    "    hint: plan again and review the new plan",
+    "E412": "error E412 plan file plan.json was altered after it was written (digest mismatch)\n"
+    "    hint: plan again; never edit a saved plan",
+    "E413": "error E413 environment 'prod' is locked by <holder, host, pid, CI run, operation, time, lease>\n"
+    "    hint: wait for it or raise --lock-timeout (a lock whose lease lapsed is taken over after "
+    "at most 300 s); if that run is dead and you cannot wait: biaswatch force-unlock <id>",
+    "E414": "monitors/credit-risk.yaml:8:7: error E414 name: schedule 'credit-risk-bias' already exists and belongs to <owner>\n"
+    "    hint: adopt it with `biaswatch import credit-risk-bias` or rename this monitor",
+    "E415": "error E415 schedule 'loan-approval-prod-bias' is not in git but has deletion protection",
+    "E416": "error E416 schedule 'credit-risk-bias' failed: <FailureReason, verbatim>\n"
+    "    hint: fix the cause, then apply again (a Failed schedule is re-sent)",
+    "E417": "error E417 schedule 'credit-risk-bias' still Pending after 600 s\n"
+    "    hint: apply again later; nothing was left half-done",
+    "E418": "error E418 schedule 'credit-risk-bias' exists but is not ours or differs\n"
+    "    hint: run `biaswatch plan` to see it; `biaswatch import credit-risk-bias` adopts a foreign one",
+    "E419": "error E419 apply incomplete; run apply again to converge\n"
+    "    hint: what succeeded stays applied",
+    "E420": "error E420 cannot start the local emulator with state .biaswatch/local-state.json: …\n"
+    "    hint: delete .biaswatch/local-state.json to start from an empty account",
+    "E421": "error E421 schedule 'churn-quality': is a ModelQuality schedule, not ModelBias\n"
+    "    hint: biaswatch manages model bias monitors only",
+    "E422": "error E422 schedule 'credit-risk-bias': cannot read the analysis config at s3://…/analysis_config.json\n"
+    "    hint: it must exist and be readable with these credentials (s3:GetObject, and kms:Decrypt when it is encrypted)",
+    "E423": "error E423 schedule 'credit-risk-bias': the analysis config at s3://… has keys a monitoring analysis "
+    "config does not take: 'methods'",
+    "E424": "error E424 schedule 'credit-risk-bias' maps to a monitor file biaswatch would not accept\n"
+    "    hint: the problems below name the keys; nothing was written",
+    "E425": "error E425 schedule 'credit-risk-bias': belongs to biaswatch project 'other', not 'acme-credit-models'\n"
+    "    hint: remove it from project 'other' first (or change its biaswatch:project tag by hand)",
+    "E426": "error E426 bucket 'acme-biaswatch-prod' exists but is not owned by account 210987654321 "
+    "(or these credentials may not reach it)\n"
+    "    hint: bucket names are global: pick another artifact_bucket in biaswatch.yaml\n"
+    "    hint: if it is yours, check that the credentials are for the account that owns it",
+    "E427": "error E427 lost the environment lock <id>: another run took the lock over; no further step was started\n"
+    "    hint: apply again when the other run is done; what finished stays applied",
+    "E428": "error E428 BIASWATCH_LOCK_LEASE_SECONDS='900' is not a lease length in seconds between 0 and 300\n"
+    "    hint: unset it to use the default of 120 s",
+    "E504": "error E504 monitors/credit-risk-bias.yaml already exists; not overwritten\n"
+    "    hint: pass --force to overwrite it, or --out-dir to write elsewhere",
+    "E507": "monitors:1:1: error E507 more than 20,000 monitor files in 'monitors'; none were read\n"
+    "    hint: point monitors: at the folder of this project's monitor files",
+    "E508": "plan.json:1:1: error E508 cannot write 'plan.json': permission denied",
+    "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
+    "    hint: create the endpoint with data capture first",
+    "W602": "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"
+    "    hint: enable DataCaptureConfig with CaptureMode Input and Output",
+    "W603": "warning W603 schedule 'credit-risk-bias' is Pending; apply will wait for it to settle",
+    "W604": "warning W604 schedule 'credit-risk-bias' is Failed: <FailureReason>",
+    "W605": "(reserved: today an analysis config object that was altered, deleted or is unreadable is\n"
+    " reported by `biaswatch drift` as the finding 'analysis config object altered', and\n"
+    " `biaswatch plan` plans to restore it)",
+    "W606": "warning W606 schedule 'old-bias' is managed by this project but has no monitor file",
+}
+
+
+def blocks(text: str) -> list[str]:
+    """Printed diagnostics, one string each: the header line and its indented hint lines."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(" ") and out:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def first_of(code: str, printed: str, path_prefix: str = "") -> str | None:
+    """The first printed diagnostic of `code` (in a file whose path starts with path_prefix)."""
+    header = re.compile(rf"^(\S+:\d+:\d+: )?(error|warning) {code}\b")
+    for block in blocks(printed):
+        if header.match(block) and block.startswith(path_prefix):
+            return block
+    return None
+
+
+def validate_text(project_file: Path, paths: Sequence[Path] | None) -> str:
+    """What `biaswatch validate` reports, from the library: load, then every environment."""
+    ws = load_workspace(project_file, paths)
+    found: list[Diagnostic] = list(ws.diagnostics)
+    if ws.project_document is not None:
+        project, project_diags = build_project(ws.project_document)
+        found.extend(project_diags)
+        if project is not None:
+            for env in project.config.environments:
+                found.extend(build_environment(project, ws.documents, env).diagnostics)
+    return render_text(sort_diagnostics(found))
+
+
+def write_scenario(scenario: Scenario, folder: Path) -> None:
+    project = PROJECT if scenario.project is None else scenario.project
+    files = {"biaswatch.yaml": project, **scenario.files} if project else dict(scenario.files)
+    (folder / "monitors").mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+
+
+def run_scenario(scenario: Scenario) -> str:
+    """Diagnostics printed for the scenario: validate through the library, other commands
+    through the CLI's entry point (stderr), run inside a temporary project folder."""
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
+        write_scenario(scenario, Path(tmp))
+        command, *args = scenario.argv
+        if command == "validate":
+            return validate_text(Path("biaswatch.yaml"), [Path(a) for a in args] or None)
+        from compiler.cli.main import main
+
+        stderr = io.StringIO()
+        with (
+            contextlib.redirect_stderr(stderr),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.suppress(SystemExit),  # main() always exits; the code is not shown
+        ):
+            main(list(scenario.argv))
+        return stderr.getvalue()
+
+
+def case_expectations(folder: Path) -> dict[str, list[str]]:
+    """Code → the case files (sorted) whose `# expect:` lines name it."""
+    out: dict[str, list[str]] = {}
+    for case in sorted(folder.glob("*.yaml")):
+        for code in dict.fromkeys(EXPECT.findall(case.read_text(encoding="utf-8"))):
+            out.setdefault(code, []).append(case.name)
+    return out
+
+
+@functools.cache
+def build_examples(codes: tuple[str, ...]) -> dict[str, Example]:
+    """Code → its example, for each code that has one (real where the code can show it)."""
+    folder = CASES / "invalid"
+    printed = validate_text(CASES / "biaswatch.yaml", [folder])
+    expected = case_expectations(folder)
+    out: dict[str, Example] = {}
+    for code in codes:
+        for case in expected.get(code, []):
+            block = first_of(code, printed, f"invalid/{case}:")
+            if block is not None:
+                out[code] = Example(block, case=case)
+                break
+        else:
+            if code in SCENARIOS:
+                block = first_of(code, run_scenario(SCENARIOS[code]))
+                if block is None:
+                    raise RuntimeError(f"{code}: its scenario no longer produces it")
+                out[code] = Example(block, scenario=SCENARIOS[code])
+            elif code in SHAPES:
+                out[code] = Example(SHAPES[code])
+    return out
