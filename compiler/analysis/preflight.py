@@ -111,7 +111,9 @@ def _check_label(spec: AnalysisSpec, label: pd.Series) -> list[Diagnostic]:
     present = label.dropna()
     if present.empty:
         return [Diagnostic("E710", f"label column {spec.label!r} has no values", field=field)]
-    numeric_column = is_numeric_column(present) or pd.to_numeric(present, errors="coerce").notna().all()
+    numeric_column = (
+        is_numeric_column(present) or pd.to_numeric(present, errors="coerce").notna().all()
+    )
     if spec.label_is_threshold and not numeric_column:
         return [
             Diagnostic(

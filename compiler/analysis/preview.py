@@ -87,5 +87,9 @@ def build_preview(
     if result.document is not None and base is not None:
         violations = compare_to_baseline(result.document, base)
     return PreviewResult(
-        result.document, violations, tuple(diagnostics), counts, compared_to_baseline=base is not None
+        result.document,
+        violations,
+        tuple(diagnostics),
+        counts,
+        compared_to_baseline=base is not None,
     )

@@ -112,7 +112,10 @@ def _load_jsonl(
                 return _error("E703", f"line {number} is not JSON: {exc.msg}", shown, number)
             if not isinstance(record, dict):
                 return _error(
-                    "E703", f"line {number} is a JSON {type(record).__name__}, not an object", shown, number
+                    "E703",
+                    f"line {number} is a JSON {type(record).__name__}, not an object",
+                    shown,
+                    number,
                 )
             for key, value in record.items():
                 if key not in seen:
@@ -124,7 +127,7 @@ def _load_jsonl(
                     data[key] = [None] * rows
                 data[key].append(value)
             rows += 1
-            for key, values in data.items():
+            for values in data.values():
                 if len(values) < rows:
                     values.append(None)
     if rows == 0:
