@@ -80,10 +80,12 @@ def _load_csv(
     keep = [c for c in names if columns is None or c in columns]
     chunks: list[pd.DataFrame] = []
     try:
+        # Every column is parsed (usecols would hide rows with extra fields) and the unused
+        # ones dropped chunk by chunk.
         with pd.read_csv(
-            path, usecols=keep, chunksize=CHUNK_ROWS, encoding="utf-8", skipinitialspace=True
+            path, chunksize=CHUNK_ROWS, encoding="utf-8", skipinitialspace=True
         ) as reader:
-            chunks.extend(reader)
+            chunks.extend(chunk[keep] for chunk in reader)
     except pd.errors.ParserError as exc:
         return _error("E703", f"sample file {shown!r}: {_first_line(exc)}", shown)
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=keep)

@@ -63,10 +63,10 @@ def render_preview_text(result: PreviewResult, name: str) -> str:
         )
         rows = _rows(result)
         widths = [
-            max(len(clean(r[i])) for r in [("facet", "value", "metric", "value", ""), *rows])
+            max(len(clean(r[i])) for r in [("facet", "facet value", "metric", "value", ""), *rows])
             for i in range(4)
         ]
-        header = ("facet", "value", "metric", "value")
+        header = ("facet", "facet value", "metric", "value")
         lines.append("")
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
         for row in rows:
@@ -97,7 +97,7 @@ def render_preview_markdown(result: PreviewResult, name: str) -> str:
             f"Label {md.code(result.metrics['label'])} positive when "
             f"{md.code(result.metrics['label_value_or_threshold'])}.",
             "",
-            "| Facet | Value | Metric | Value | Note |",
+            "| Facet | Facet value | Metric | Value | Note |",
             "| --- | --- | --- | ---: | --- |",
         ]
         for facet, value, metric, number, note in _rows(result):
@@ -110,7 +110,7 @@ def render_preview_markdown(result: PreviewResult, name: str) -> str:
             f"**Baseline**: {len(result.violations)} violation(s) — {md.text(INDICATIVE)}.",
         ]
         if result.violations:
-            lines += ["", "| Facet | Value | Metric | Description |", "| --- | --- | --- | --- |"]
+            lines += ["", "| Facet | Facet value | Metric | Description |", "| --- | --- | --- | --- |"]
             for v in result.violations:
                 lines.append(
                     f"| {md.code(v.facet)} | {md.code(v.facet_value)} | {v.metric_name} | {md.text(v.description)} |"
