@@ -262,10 +262,10 @@ def merge_capture(
         except (ValueError, jmespath.exceptions.JMESPathError) as exc:
             diagnostics.append(Diagnostic("E716", f"{source}: captured record: {exc}"))
             continue
-        captured += 1
         if decoded.key in used:
             diagnostics.append(_duplicate(source, decoded.key, "captured inferenceId"))
             continue
+        captured += 1
         found = truth.get(decoded.key)
         if found is None:
             continue
