@@ -110,7 +110,11 @@ def render_preview_markdown(result: PreviewResult, name: str) -> str:
             f"**Baseline**: {len(result.violations)} violation(s) — {md.text(INDICATIVE)}.",
         ]
         if result.violations:
-            lines += ["", "| Facet | Facet value | Metric | Description |", "| --- | --- | --- | --- |"]
+            lines += [
+                "",
+                "| Facet | Facet value | Metric | Description |",
+                "| --- | --- | --- | --- |",
+            ]
             for v in result.violations:
                 lines.append(
                     f"| {md.code(v.facet)} | {md.code(v.facet_value)} | {v.metric_name} | {md.text(v.description)} |"

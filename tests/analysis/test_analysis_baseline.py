@@ -6,13 +6,35 @@ import json
 
 import pytest
 
-from compiler.analysis.baseline import build_baseline, build_violations_document, compare_to_baseline, read_baseline
+from compiler.analysis.baseline import (
+    build_baseline,
+    build_violations_document,
+    compare_to_baseline,
+    read_baseline,
+)
 from compiler.analysis.preview import build_preview
-from compiler.render.analysis import render_preview_json, render_preview_markdown, render_preview_text
+from compiler.render.analysis import (
+    render_preview_json,
+    render_preview_markdown,
+    render_preview_text,
+)
 
 
 def _doc(**values):
-    return {"label": "approved", "label_value_or_threshold": "1", "facets": {"gender": [{"value_or_threshold": "female", "metrics": [{"name": k, "description": f"({k})", "value": v} for k, v in values.items()]}]}}
+    return {
+        "label": "approved",
+        "label_value_or_threshold": "1",
+        "facets": {
+            "gender": [
+                {
+                    "value_or_threshold": "female",
+                    "metrics": [
+                        {"name": k, "description": f"({k})", "value": v} for k, v in values.items()
+                    ],
+                }
+            ]
+        },
+    }
 
 
 def test_baseline__round_trip_through_json__no_violations(config, frame) -> None:
@@ -24,14 +46,22 @@ def test_baseline__round_trip_through_json__no_violations(config, frame) -> None
 
 
 def test_baseline__more_biased_data__violations_in_clarify_shape(config, frame) -> None:
-    base = build_baseline(build_preview(config, frame, "prediction", probability_threshold=0.5).metrics)
+    base = build_baseline(
+        build_preview(config, frame, "prediction", probability_threshold=0.5).metrics
+    )
     worse = frame.copy()
     worse.loc[worse["gender"] == "female", "prediction"] *= 0.5
     result = build_preview(config, worse, "prediction", base, probability_threshold=0.5)
     names = {v.metric_name for v in result.violations}
     assert {"DPPL", "DI"} <= names
     entry = build_violations_document(result.violations)["violations"][0]
-    assert set(entry) == {"facet", "facet_value", "metric_name", "constraint_check_type", "description"}
+    assert set(entry) == {
+        "facet",
+        "facet_value",
+        "metric_name",
+        "constraint_check_type",
+        "description",
+    }
     assert entry["constraint_check_type"] == "bias_drift_check" and entry["facet"] == "gender"
     assert entry["description"].startswith("Value ")
 
@@ -58,7 +88,12 @@ def test_compare_to_baseline__neutral_distance_rule(current, baseline, violated)
 
 @pytest.mark.parametrize(
     "document",
-    [[], {}, {"post_training_bias_metrics": {"facets": []}}, {"post_training_bias_metrics": {"facets": {"g": [{"metrics": []}]}}}],
+    [
+        [],
+        {},
+        {"post_training_bias_metrics": {"facets": []}},
+        {"post_training_bias_metrics": {"facets": {"g": [{"metrics": []}]}}},
+    ],
 )
 def test_read_baseline__malformed__e714(document) -> None:
     post, problems = read_baseline(document)
@@ -66,7 +101,9 @@ def test_read_baseline__malformed__e714(document) -> None:
 
 
 def test_render__preview_with_violations__all_formats_carry_them(config, frame) -> None:
-    base = build_baseline(build_preview(config, frame, "prediction", probability_threshold=0.5).metrics)
+    base = build_baseline(
+        build_preview(config, frame, "prediction", probability_threshold=0.5).metrics
+    )
     worse = frame.copy()
     worse.loc[worse["gender"] == "female", "prediction"] *= 0.5
     result = build_preview(config, worse, "prediction", base, probability_threshold=0.5)
@@ -80,7 +117,9 @@ def test_render__preview_with_violations__all_formats_carry_them(config, frame) 
 
 
 def test_render__failed_preflight__json_lists_diagnostics(config, frame) -> None:
-    result = build_preview(config, frame.drop(columns=["gender"]), "prediction", probability_threshold=0.5)
+    result = build_preview(
+        config, frame.drop(columns=["gender"]), "prediction", probability_threshold=0.5
+    )
     data = json.loads(render_preview_json(result, "x"))
     assert data["post_training_bias_metrics"] is None and data["diagnostics"][0]["code"] == "E704"
     assert "E704" not in render_preview_text(result, "x")  # diagnostics go to stderr via the CLI

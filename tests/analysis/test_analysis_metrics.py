@@ -102,7 +102,10 @@ def test_metrics__more_rows_than_the_ft_bound__ft_on_a_seeded_sample(frame, conf
     assert ft == _metrics(again.document, "gender", "female")["FT"]
     # every other metric still uses every row
     full = compute_post_training_metrics(spec, frame, "prediction")
-    assert _metrics(small.document, "gender", "female")["DI"] == _metrics(full.document, "gender", "female")["DI"]
+    assert (
+        _metrics(small.document, "gender", "female")["DI"]
+        == _metrics(full.document, "gender", "female")["DI"]
+    )
 
 
 def test_metrics__numeric_facet_threshold__greater_than_like_clarify(config) -> None:
@@ -124,17 +127,30 @@ def test_metrics__numeric_facet_threshold__greater_than_like_clarify(config) -> 
     d = frame["age"] > 40
     yhat = frame["prediction"] > THRESHOLD
     expected = yhat[~d].mean() - yhat[d].mean()
-    assert _metrics(result.document, "age", entry["value_or_threshold"])["DPPL"]["value"] == pytest.approx(expected)
+    assert _metrics(result.document, "age", entry["value_or_threshold"])["DPPL"][
+        "value"
+    ] == pytest.approx(expected)
 
 
 def test_metrics__string_labels_under_pandas_strings__computed(frame, config) -> None:
     frame["approved"] = pd.Series(np.where(frame["approved"] == 1, "yes", "no"), dtype="string")
-    frame["prediction"] = pd.Series(np.where(frame["prediction"] > THRESHOLD, "yes", "no"), dtype="string")
+    frame["prediction"] = pd.Series(
+        np.where(frame["prediction"] > THRESHOLD, "yes", "no"), dtype="string"
+    )
     frame["gender"] = frame["gender"].astype("string")
     config["label_values_or_threshold"] = ["yes"]
     result = compute_post_training_metrics(_spec(config, None), frame, "prediction")
     di = _metrics(result.document, "gender", "female")["DI"]["value"]
-    assert di == pytest.approx(_own(frame.assign(approved=(frame["approved"] == "yes").astype(int), prediction=(frame["prediction"] == "yes").astype(float)), "gender", "female")["DI"])
+    assert di == pytest.approx(
+        _own(
+            frame.assign(
+                approved=(frame["approved"] == "yes").astype(int),
+                prediction=(frame["prediction"] == "yes").astype(float),
+            ),
+            "gender",
+            "female",
+        )["DI"]
+    )
 
 
 def test_metrics__score_equal_to_threshold__is_negative(config) -> None:

@@ -24,7 +24,11 @@ def test_preflight__clean_data__no_diagnostics_and_metrics(config, frame) -> Non
 
 @pytest.mark.parametrize(
     ("drop", "code", "named"),
-    [("gender", "E704", "'gender'"), ("approved", "E705", "'approved'"), ("prediction", "E706", "'prediction'")],
+    [
+        ("gender", "E704", "'gender'"),
+        ("approved", "E705", "'approved'"),
+        ("prediction", "E706", "'prediction'"),
+    ],
 )
 def test_preflight__column_missing__named_error(config, frame, drop, code, named) -> None:
     result = _run(config, frame.drop(columns=[drop]))

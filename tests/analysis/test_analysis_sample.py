@@ -12,7 +12,9 @@ from compiler.analysis.sample import load_sample
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "credit-risk-sample.csv"
 
 
-def test_load_sample__csv_in_chunks__all_rows_kept_columns_only(tmp_path, frame, monkeypatch) -> None:
+def test_load_sample__csv_in_chunks__all_rows_kept_columns_only(
+    tmp_path, frame, monkeypatch
+) -> None:
     path = tmp_path / "s.csv"
     frame.assign(extra="x").to_csv(path, index=False)
     monkeypatch.setattr(sample_module, "CHUNK_ROWS", 700)
@@ -26,8 +28,10 @@ def test_load_sample__csv_in_chunks__all_rows_kept_columns_only(tmp_path, frame,
 def test_load_sample__jsonl__rows_and_late_columns(tmp_path) -> None:
     path = tmp_path / "s.jsonl"
     path.write_text(
-        json.dumps({"gender": "female", "approved": 1}) + "\n\n"
-        + json.dumps({"gender": "male", "approved": 0, "prediction": 0.9}) + "\n"
+        json.dumps({"gender": "female", "approved": 1})
+        + "\n\n"
+        + json.dumps({"gender": "male", "approved": 0, "prediction": 0.9})
+        + "\n"
     )
     loaded, problems = load_sample(path)
     assert problems == () and loaded is not None
@@ -75,6 +79,8 @@ def test_load_sample__ragged_csv__e703(tmp_path) -> None:
 def test_example_sample__credit_risk_config__previews_cleanly(config) -> None:
     loaded, problems = load_sample(EXAMPLE)
     assert problems == () and loaded is not None
-    result = build_preview(config, loaded.frame, "prediction", probability_threshold=0.8, columns=loaded.columns)
+    result = build_preview(
+        config, loaded.frame, "prediction", probability_threshold=0.8, columns=loaded.columns
+    )
     assert result.ok and result.diagnostics == ()
     assert result.metrics["facets"]["gender"][0]["value_or_threshold"] == "female"
