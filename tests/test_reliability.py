@@ -150,7 +150,7 @@ def _force_unlock(project: Path, emulator: Emulator) -> None:
 def test_two_applies_at_once__one_waits_for_the_lock__no_duplicates(
     project: Path, emulator: Emulator
 ) -> None:
-    emulator.set_faults(latency_ms=400)  # the first run holds the lock for several seconds
+    emulator.set_faults(latency_ms=1000)  # the first run holds the lock for several seconds
     first = _cli(project, "apply", "--auto-approve")
     s3 = emulator.client("s3")
     deadline = time.monotonic() + 60
