@@ -154,3 +154,32 @@ CODES.update(
         "W607": "IAM policy exceeds the managed-policy size limit",
     }
 )
+
+CODES.update(
+    {
+        # analysis on data (preview, baseline, capture merge)
+        "E701": "sample file cannot be read",
+        "E702": "sample file has no data rows",
+        "E703": "sample row malformed",
+        "E704": "facet column missing from the data",
+        "E705": "label column missing from the data",
+        "E706": "prediction column missing from the data",
+        "E707": "group_variable column missing from the data",
+        "E708": "facet value never occurs in the data",
+        "E709": "no predicted positives",
+        "E710": "label values do not match label_values_or_threshold",
+        "E711": "prediction column is not numeric but a probability threshold applies",
+        "E712": "analysis config cannot be analysed",
+        "E713": "Clarify could not analyse a facet",
+        "E714": "baseline constraints document invalid",
+        "E715": "capture or ground-truth record unreadable",
+        "E716": "captured payload does not match the analysis config",
+        "W620": "metric could not be computed",
+        "W621": "captured records without ground truth",
+        "W622": "ground truth without a captured record",
+        "W623": "no positive labels in the data",
+        "W624": "facet value covers every row (no comparison group)",
+        "W625": "duplicate inference id",
+        "W626": "flip test computed on a sample",
+    }
+)

@@ -83,8 +83,6 @@ def _calls(path: Path) -> set[str]:
 
 def test_named_paths__all_exist() -> None:
     for folder in (*ORDER, "emulator"):
-        if folder == "analysis" and not (PACKAGE / folder).is_dir():
-            continue  # the analysis folder is optional until it lands; the order still applies
         assert (PACKAGE / folder / "__init__.py").is_file(), f"compiler/{folder}/ is missing"
     for rel in (*ADAPTERS_IN_PURE, *BOTO3_IMPORTERS):
         assert (PACKAGE / rel).is_file(), f"compiler/{rel} is named by a layering rule but missing"

@@ -222,6 +222,31 @@ SHAPES: dict[str, str] = {
     "E507": "monitors:1:1: error E507 more than 20,000 monitor files in 'monitors'; none were read\n"
     "    hint: point monitors: at the folder of this project's monitor files",
     "E508": "plan.json:1:1: error E508 cannot write 'plan.json': permission denied",
+    # Analysis on data (E7xx, W620-W626): they need a sample or captured data and the
+    # preview command, so they are shapes until scenarios can run `biaswatch preview`.
+    "E701": "error E701 sample file 'samples/credit.csv' does not exist or is not a file",
+    "E702": "error E702 sample file 'samples/credit.csv' is empty",
+    "E703": "error E703 sample file 'samples/credit.csv' is not CSV: <the parser's first line>",
+    "E704": "error E704 analysis_config.facet[0].name_or_index: facet column 'gender' is not in the data\n    hint: the data has <columns>",
+    "E705": "error E705 analysis_config.label: label column 'approved' (the ground truth) is not in the data\n    hint: the data has <columns>",
+    "E706": "error E706 --prediction-column: prediction column 'prediction' (the model's output) is not in the data\n    hint: the data has <columns>\n    hint: name it with --prediction-column",
+    "E707": "error E707 analysis_config.group_variable: group_variable column 'region' is not in the data\n    hint: the data has <columns>",
+    "E708": "error E708 analysis_config.facet[0].value_or_threshold: facet value never occurs: no row has 'gender' equal to 'x' (values seen: 'female', 'male')",
+    "E709": "error E709 probability_threshold_attribute: no predicted positives: no score in 'prediction' is above the probability threshold 0.99 (highest 0.97)",
+    "E710": "error E710 analysis_config.label_values_or_threshold: label column 'approved' holds text ('no', 'yes') but label_values_or_threshold is [1]",
+    "E711": "error E711 prediction column 'prediction' holds 'yes', not scores, but the monitor's probability threshold is 0.8",
+    "E712": "error E712 analysis_config: analysis config cannot be analysed: label is required",
+    "E713": "error E713 analysis_config.facet[0]: Clarify could not analyse facet 'gender': <smclarify's reason>",
+    "E714": "error E714 constraints: baselines/credit-risk.json: not a JSON object",
+    "E715": "error E715 <capture file>: captured record is not JSON: <reason>",
+    "E716": "error E716 <capture file>: ground truth '<id>' has 2 labels for 1 captured rows",
+    "W620": "warning W620 facet 'gender' value ['female']: FT could not be computed: <reason>",
+    "W621": "warning W621 120 of 1200 captured records have no ground truth (left out of the analysis)",
+    "W622": "warning W622 15 ground truth records match no captured record in the window",
+    "W623": "warning W623 no row of label column 'approved' is positive for label_values_or_threshold [1] (values seen: 0)",
+    "W624": "warning W624 facet 'gender' has a single value ('female'): no group to compare with",
+    "W625": "warning W625 <capture file>: captured inferenceId 'abc' seen before; this record is ignored",
+    "W626": "warning W626 FT (flip test) computed on a random sample of 20,000 of 1,000,000 rows (seed 0); the other metrics use every row",
     "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
     "    hint: create the endpoint with data capture first",
     "W602": "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"

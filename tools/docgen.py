@@ -330,6 +330,11 @@ FAMILIES: tuple[tuple[str, str, str], ...] = (
     ),
     ("E4", "E4xx — AWS, plan and apply", "Raised while reading or changing the live account."),
     ("E5", "E5xx — project and command line", "biaswatch.yaml and selectors on the command line."),
+    (
+        "E7",
+        "E7xx — analysis on data",
+        "Preview, baseline and capture data against the analysis config.",
+    ),
     ("W6", "W6xx — warnings", "Reported, exit code unchanged."),
 )
 
