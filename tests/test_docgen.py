@@ -142,6 +142,13 @@ def _spec(**changes: Any) -> MonitorSpec:
             "security_group_ids": ["sg-1"],
             "subnets": ["subnet-1"],
         },
+        "alarms": [
+            {
+                "metric": "DPPL",
+                "threshold": 0.1,
+                "actions": ["arn:aws:sns:us-east-1:123456789012:t"],
+            }
+        ],
     }
     data.update(changes)
     return MonitorSpec.model_validate(data)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compiler.aws import client as aws
+from compiler.aws.alarms import read_alarms
 from compiler.desired.artifacts import body_matches_key, promised_digest
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import SourceSpan
@@ -264,6 +265,7 @@ def read_live(
         lambda: aws.list_bias_schedules(clients),
         lambda: read_owned_tags(clients, project),
         lambda: aws.list_bias_job_definitions(clients),
+        lambda: read_alarms(clients, project),  # pages; see aws/alarms.py
     ]
     stage1.extend(functools.partial(_endpoint_state, clients, e) for e in endpoints)
     stage1.extend(
@@ -280,10 +282,14 @@ def read_live(
     summaries: list[dict[str, Any]] = results[0]
     tags_by_arn: Tags = results[1]
     listed_definitions: list[dict[str, Any]] = results[2]
+    alarms = results[3]
+    first = 4  # the tasks above
     endpoint_states: dict[str, str] = dict(
-        zip(endpoints, results[3 : 3 + len(endpoints)], strict=True)
+        zip(endpoints, results[first : first + len(endpoints)], strict=True)
     )
-    described: dict[str, _Described] = dict(zip(wanted, results[3 + len(endpoints) :], strict=True))
+    described: dict[str, _Described] = dict(
+        zip(wanted, results[first + len(endpoints) :], strict=True)
+    )
     # Stage 2: tags (from the pages; ListTags for what they miss) and the listed schedules
     # no monitor file names (other projects', or orphans of this one).
     names = sorted({s["MonitoringScheduleName"] for s in summaries} | desired_names)
@@ -340,7 +346,8 @@ def read_live(
         with_endpoints.append(
             dataclasses.replace(raw, endpoint_state=endpoint_states.get(endpoint or ""))
         )
-    return LiveRead(project_state(with_endpoints, definitions), raw_by_name, endpoint_states)
+    state = dataclasses.replace(project_state(with_endpoints, definitions), alarms=alarms)
+    return LiveRead(state, raw_by_name, endpoint_states)
 
 
 def read_violation_bodies(clients: aws.Clients, live: LiveRead) -> dict[str, bytes | None]:

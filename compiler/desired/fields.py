@@ -22,6 +22,7 @@ class Request(enum.StrEnum):
     JOB_DEFINITION = "CreateModelBiasJobDefinition"
     SCHEDULE = "CreateMonitoringSchedule"
     ANALYSIS_CONFIG = "AnalysisConfig"  # the Clarify JSON uploaded to S3 (ConfigUri)
+    ALARM = "PutMetricAlarm"  # one CloudWatch alarm per `alarms` entry (desired/alarms.py)
     NONE = ""  # biaswatch's own key: no API field
 
 
@@ -363,6 +364,16 @@ FIELDS: Final[tuple[FieldRow, ...]] = (
         "analysis_config.facet[].value_or_threshold", AC, "facet[0].value_or_threshold", How.PART
     ),
     FieldRow("analysis_config.group_variable", AC, "group_variable", How.PART),
+    # ---- CloudWatch alarms on the published bias metrics (compiled in desired/alarms.py)
+    FieldRow(
+        "alarms",
+        Request.ALARM,
+        "",
+        How.COMPUTED,
+        "One `PutMetricAlarm` per entry, named `biaswatch/<project>/<name>/<alarm name>`, on "
+        "the distance of `bias_metric_<metric>` from its neutral value (metric math; the "
+        "infinity sentinel never fires it), tagged like the schedule. See docs/alarms.md.",
+    ),
     # ---- biaswatch's own
     FieldRow("enabled", OWN_KEY, "", How.OWN, "StartMonitoringSchedule / StopMonitoringSchedule."),
     FieldRow(

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.state.alarms import AlarmAction
 from compiler.state.diff import FieldChange
-from compiler.state.plan import Action, Plan
+from compiler.state.plan import Action, MonitorChange, Plan
 from compiler.state.projection import LiveState
 
 
@@ -62,7 +63,24 @@ KIND_TITLES = {
     "orphan": "managed but no longer in git",
     "stopped": "stopped though enabled in git",
     "failed": "schedule failed",
+    "alarm-changed": "CloudWatch alarm changed outside git",
+    "alarm-missing": "CloudWatch alarm missing (deleted out of band or never applied)",
+    "alarm-extra": "CloudWatch alarm not in git (owned, under the monitor's name)",
 }
+
+
+def _alarm_findings(change: MonitorChange) -> list[Finding]:
+    """One finding per alarm that differs from git (apply repairs each)."""
+    kinds = {
+        AlarmAction.CREATE: "alarm-missing",
+        AlarmAction.UPDATE: "alarm-changed",
+        AlarmAction.RETAG: "alarm-changed",
+        AlarmAction.DELETE: "alarm-extra",
+    }
+    return [
+        Finding(change.name, kinds[a.action], change.source_path, a.alarm_name, a.changes)
+        for a in change.alarms
+    ]
 
 
 def parse_violations(body: bytes | None) -> tuple[tuple[ViolationMetric, ...], bool]:
@@ -130,7 +148,7 @@ def build_drift(
         field_changes = tuple(
             c
             for c in change.changes
-            if c.resource not in ("state",)
+            if c.resource not in ("state", "alarm")
             and not (c.resource == "analysis_config" and current.analysis_config_state != "ok")
         )
         if field_changes and (change.action in (Action.UPDATE, Action.SWAP) or change.retag):
@@ -143,6 +161,7 @@ def build_drift(
                     field_changes,
                 )
             )
+        findings.extend(_alarm_findings(change))
         if change.toggle is Action.START:
             findings.append(
                 Finding(change.name, "stopped", change.source_path, "schedule is Stopped")
