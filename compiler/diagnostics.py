@@ -156,5 +156,6 @@ CODES.update(
         "W607": "IAM policy exceeds the managed-policy size limit",
         "W610": "alarm action in another region",
         "W611": "alarm on a one-off (NOW) schedule",
+        "W612": "alarm under the project's prefix not owned by it (left alone)",
     }
 )

@@ -1,0 +1,227 @@
+"""Alarms end to end through the served emulator: create, no-op, change, drift and repair,
+removal, deletion with the monitor, unowned alarms left alone, strict model checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.exceptions
+import pytest
+
+from compiler.cli.common import EXIT_CHANGES, EXIT_OK
+from compiler.config.workspace import load_workspace
+from compiler.desired.alarms import alarm_name
+from compiler.desired.pipeline import build_environment, build_project
+from compiler.desired.servicemodel import check_request
+from compiler.emulator import Emulator
+from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from tests.support import run, write_project_file
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = "acme-credit-models"
+DPPL = alarm_name(PROJECT, "credit-risk-bias", "dppl")
+TOPIC = "arn:aws:sns:us-east-1:123456789012:credit-risk-bias-alerts"
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    yield from running_emulator(pending_seconds=0.1)
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "monitors").mkdir()
+    shutil.copy(REPO / "monitors" / "credit-risk.yaml", tmp_path / "monitors" / "credit-risk.yaml")
+    write_project_file(tmp_path, emulator.endpoint_url)
+    emulator.client("s3").create_bucket(Bucket="biaswatch-test")
+    emulator.client("s3").create_bucket(Bucket="acme-ml-test")
+    create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _alarms(emulator: Emulator) -> dict[str, dict[str, Any]]:
+    found = emulator.client("cloudwatch").describe_alarms(AlarmNamePrefix="biaswatch/")
+    return {a["AlarmName"]: a for a in found["MetricAlarms"]}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+def _plan_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    code, out, err = run(["plan", "--format", "json", *args], capsys)
+    assert code == EXIT_OK, err
+    return dict(json.loads(out))
+
+
+def _change_paths(plan: dict[str, Any]) -> set[str]:
+    return {c["path"] for m in plan["monitors"] for c in m.get("changes", [])}
+
+
+def test_alarms__apply__created_tagged_then_plan_empty(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["plan"], capsys)
+    assert code == EXIT_OK, err
+    assert "alarms[dppl].threshold" in out and "1 alarm to create" in out
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    alarm = _alarms(emulator)[DPPL]
+    assert alarm["Threshold"] == 0.1 and alarm["AlarmActions"] == [TOPIC]
+    assert alarm["TreatMissingData"] == "ignore"
+    metric = alarm["Metrics"][0]["MetricStat"]["Metric"]
+    assert metric["Namespace"] == "aws/sagemaker/Endpoints/bias-metrics"
+    assert metric["MetricName"] == "bias_metric_DPPL"
+    tags = emulator.client("cloudwatch").list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
+    assert {"Key": "biaswatch:project", "Value": PROJECT} in tags["Tags"]
+    emulator.reset_counts()
+    code, out, err = run(["plan", "--detailed-exitcode"], capsys)
+    assert code == EXIT_OK, out + err
+    assert "No changes." in out
+    counts = emulator.request_counts()
+    # Paged: one DescribeAlarms page, tags from one GetResources page, no per-alarm calls.
+    assert counts.get("DescribeAlarms") == 1 and not counts.get("ListTagsForResource")
+
+
+def test_alarms__threshold_changed__updated_in_place_then_empty(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    _edit(project / "monitors" / "credit-risk.yaml", "threshold: 0.1", "threshold: 0.2")
+    plan = _plan_json(capsys)
+    assert "alarms[dppl].threshold" in _change_paths(plan)
+    [monitor] = [m for m in plan["monitors"] if m.get("alarms")]
+    assert monitor["name"] == "credit-risk-bias" and monitor["actions"] == []
+    assert monitor["alarms"] == [{"name": DPPL, "key": "dppl", "action": "update"}]
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    assert _alarms(emulator)[DPPL]["Threshold"] == 0.2
+    assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK
+
+
+def test_alarms__edited_out_of_band__drift_reports_then_apply_repairs(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    live = _alarms(emulator)[DPPL]
+    request = {
+        k: live[k]
+        for k in (
+            "AlarmName",
+            "AlarmActions",
+            "EvaluationPeriods",
+            "ComparisonOperator",
+            "Metrics",
+            "TreatMissingData",
+        )
+    }
+    emulator.client("cloudwatch").put_metric_alarm(**request, Threshold=0.5)
+    code, out, err = run(["drift", "--format", "json"], capsys)
+    assert code == EXIT_CHANGES, err
+    findings = json.loads(out)["findings"]
+    assert [(f["name"], f["kind"]) for f in findings] == [("credit-risk-bias", "alarm-changed")]
+    paths = {c["path"] for f in findings for c in f["changes"]}
+    assert "alarms[dppl].threshold" in paths and "alarms[dppl].description" in paths
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    assert _alarms(emulator)[DPPL]["Threshold"] == 0.1
+    assert run(["drift"], capsys)[0] == EXIT_OK
+
+
+def test_alarms__removed_from_file__deleted_without_allow_destroy(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    path = project / "monitors" / "credit-risk.yaml"
+    path.write_text(path.read_text().split("\nalarms:")[0] + "\n")
+    code, out, err = run(["plan"], capsys)
+    assert code == EXIT_OK, err
+    assert "1 alarm to delete" in out
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    assert DPPL not in _alarms(emulator)
+    assert emulator.client("sagemaker").describe_monitoring_schedule(
+        MonitoringScheduleName="credit-risk-bias"
+    )
+    assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK
+
+
+def test_alarms__monitor_deleted__its_alarms_go_with_it(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    (project / "monitors" / "credit-risk.yaml").unlink()
+    (project / "monitors" / "other.yaml").write_text(
+        (REPO / "monitors" / "churn-batch.yaml").read_text()
+    )
+    # Without --allow-destroy the orphaned monitor keeps its alarms.
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    assert DPPL in _alarms(emulator)
+    assert run(["apply", "--auto-approve", "--allow-destroy"], capsys)[0] == EXIT_OK
+    assert DPPL not in _alarms(emulator)
+
+
+def test_alarms__unowned_alarm_under_prefix__warned_and_left_alone(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cw = emulator.client("cloudwatch")
+    foreign = alarm_name(PROJECT, "credit-risk-bias", "hand-made")
+    common = {
+        "EvaluationPeriods": 1,
+        "Threshold": 0.3,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Namespace": "aws/sagemaker/Endpoints/bias-metrics",
+        "MetricName": "bias_metric_DI",
+        "Period": 3600,
+        "Statistic": "Maximum",
+    }
+    cw.put_metric_alarm(AlarmName=foreign, **common)
+    # and one that takes the very name the monitor file wants, owned by another project
+    cw.put_metric_alarm(
+        AlarmName=DPPL, **common, Tags=[{"Key": "biaswatch:project", "Value": "someone-else"}]
+    )
+    emulator.reset_counts()
+    code, out, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, out + err
+    assert "W612" in err and foreign in err
+    alarms = _alarms(emulator)
+    assert alarms[foreign]["Threshold"] == 0.3
+    assert alarms[DPPL]["Threshold"] == 0.3  # not overwritten
+    assert not any(op in emulator.request_counts() for op in ("DeleteAlarms", "PutMetricAlarm"))
+
+
+def test_alarms__every_compiled_request__passes_the_cloudwatch_model(repo: Path) -> None:
+    ws = load_workspace(repo / "biaswatch.yaml")
+    assert ws.project_document is not None and not ws.diagnostics
+    project, _ = build_project(ws.project_document)
+    assert project is not None
+    requests = []
+    for env in project.config.environments:
+        build = build_environment(project, ws.documents, env)
+        requests += [a.request for m in build.monitors for a in m.desired.alarms]
+    assert requests
+    for request in requests:
+        assert check_request("PutMetricAlarm", request, "cloudwatch") == ()
+
+
+def test_emulator__invalid_put_metric_alarm__rejected_like_cloudwatch(
+    emulator: Emulator,
+) -> None:
+    cw = emulator.client("cloudwatch")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        cw.put_metric_alarm(
+            AlarmName="x" * 256,
+            EvaluationPeriods=1,
+            Threshold=1.0,
+            ComparisonOperator="GreaterThanThreshold",
+            Namespace="n",
+            MetricName="m",
+            Period=60,
+            Statistic="Maximum",
+        )
+    assert info.value.response["Error"]["Code"] == "ValidationError"
+    assert "AlarmName" in info.value.response["Error"]["Message"]
+    assert cw.describe_alarms()["MetricAlarms"] == []
