@@ -66,8 +66,7 @@ def _monitor(c: MonitorChange) -> dict[str, Any]:
     out = _monitor_fields(c)
     if c.alarms:  # only then, so plans without alarm changes keep their exact shape
         out["alarms"] = [
-            {"name": a.alarm_name, "key": a.key, "action": a.action.name.lower()}
-            for a in c.alarms
+            {"name": a.alarm_name, "key": a.key, "action": a.action.name.lower()} for a in c.alarms
         ]
     return out
 
