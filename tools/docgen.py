@@ -551,6 +551,34 @@ EXAMPLES: dict[str, Example] = {
         "monitors/m.yaml:3:7: error E327 name: CreateModelBiasJobDefinition.<member>: <the service model's constraint>\n"
         "    (a compiled request that botocore's SageMaker model rejects: a biaswatch bug or a rule not yet checked earlier)"
     ),
+    "E333": Example(
+        "invalid/alarm-metric.yaml:15:14: error E333 alarms[0].metric: unknown bias metric 'DPLL'\n    hint: did you mean 'DPPL'?\n    hint: known post-training metrics: AD, CDDPL, DAR, DCA, DCR, DI, DPPL, DRR, FT, GE, RD, SD, TE",
+        "alarm-metric.yaml",
+    ),
+    "E334": Example(
+        "invalid/alarm-metrics-off.yaml:13:28: error E334 enable_cloudwatch_metrics: alarms need the bias metrics in CloudWatch, but enable_cloudwatch_metrics is false\n    hint: set enable_cloudwatch_metrics: true, or remove the alarms",
+        "alarm-metrics-off.yaml",
+    ),
+    "E335": Example(
+        "invalid/alarm-facet.yaml:14:25: error E335 alarms[0].facet: facet 'age' is not in analysis_config.facet\n    hint: facets: 'gender'",
+        "alarm-facet.yaml",
+    ),
+    "E336": Example(
+        "invalid/alarm-action.yaml:17:15: error E336 alarms[0].actions[0]: alarm action 'my-topic' is not an ARN\n    hint: write the topic's ARN, e.g. arn:aws:sns:<region>:<account>:<topic>",
+        "alarm-action.yaml",
+    ),
+    "E337": Example(
+        "invalid/alarm-action.yaml:19:11: error E337 alarms[1].name: alarm name 'biaswatch/cases/alarm-action/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' has 269 characters; CloudWatch allows 255\n    hint: shorten the alarm's name (or the schedule's)",
+        "alarm-action.yaml",
+    ),
+    "E338": Example(
+        "invalid/alarm-collide.yaml:15:14: error E338 alarms[1].metric: alarm name 'dppl' is also used by alarm 0\n    hint: give each alarm its own `name:`",
+        "alarm-collide.yaml",
+    ),
+    "E339": Example(
+        "invalid/alarm-evaluation.yaml:16:79: error E339 alarms[0].threshold: GreaterThanThreshold 0.8 would fire at the metric's neutral value 1\n    hint: the neutral value 1 must be on the OK side of the threshold",
+        "alarm-evaluation.yaml",
+    ),
     "E401": Example(
         "error E401 DescribeMonitoringSchedule credit-risk-bias: access denied …\n"
         "    hint: check the credentials and the IAM policy (`biaswatch iam-policy` prints what is needed)"
@@ -676,6 +704,21 @@ EXAMPLES: dict[str, Example] = {
     ),
     "W606": Example(
         "warning W606 schedule 'old-bias' is managed by this project but has no monitor file"
+    ),
+    "W610": Example(
+        "monitors/m.yaml:14:16: warning W610 alarms[0].actions[0]: alarm action "
+        "'arn:aws:sns:eu-west-1:123456789012:t' is in region 'eu-west-1'; the alarm is in 'us-east-1'\n"
+        "    hint: CloudWatch alarm actions normally live in the alarm's region"
+    ),
+    "W611": Example(
+        "monitors/m.yaml:12:1: warning W611 alarms: a one-off (NOW) schedule publishes its metrics "
+        "once; its alarms evaluate one run"
+    ),
+    "W612": Example(
+        "monitors/credit-risk.yaml:1:1: warning W612 alarms: alarm "
+        "'biaswatch/acme-credit-models/credit-risk-bias/hand-made' belongs to no biaswatch "
+        "project; biaswatch leaves it alone\n"
+        "    hint: delete or rename it by hand if this monitor should own that name"
     ),
     "W607": Example(
         "biaswatch.yaml:1:1: warning W607 the policy has 7000 characters; a managed policy holds at most 6144\n"
