@@ -225,3 +225,108 @@ def test_emulator__invalid_put_metric_alarm__rejected_like_cloudwatch(
     assert info.value.response["Error"]["Code"] == "ValidationError"
     assert "AlarmName" in info.value.response["Error"]["Message"]
     assert cw.describe_alarms()["MetricAlarms"] == []
+
+
+def test_import_with_alarms__lost_file__alarms_back_in_file_and_plan_recreates_only_foreign(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    # A hand-made alarm on the same schedule's DI, as teams write them today.
+    emulator.client("cloudwatch").put_metric_alarm(
+        AlarmName="credit-risk DI too low",
+        AlarmActions=[TOPIC],
+        EvaluationPeriods=2,
+        Threshold=0.8,
+        ComparisonOperator="LessThanThreshold",
+        Namespace="aws/sagemaker/Endpoints/bias-metrics",
+        MetricName="bias_metric_DI",
+        Dimensions=[
+            {"Name": "Endpoint", "Value": "credit-risk-prod"},
+            {"Name": "MonitoringSchedule", "Value": "credit-risk-bias"},
+            {"Name": "BiasStage", "Value": "Post-Training"},
+            {"Name": "Label", "Value": "approved"},
+            {"Name": "LabelValue", "Value": "1"},
+            {"Name": "Facet", "Value": "gender"},
+            {"Name": "FacetValue", "Value": "female"},
+        ],
+        Period=3600,
+        Statistic="Minimum",
+    )
+    (project / "monitors" / "credit-risk.yaml").unlink()
+    code, out, err = run(["import", "credit-risk-bias", "--with-alarms"], capsys)
+    assert code == EXIT_OK, out + err
+    text = (project / "monitors" / "credit-risk-bias.yaml").read_text()
+    assert "alarms:" in text and "metric: DPPL" in text and "metric: DI" in text
+    assert "delete the original by hand" in text + out + err
+    plan = _plan_json(capsys)
+    [monitor] = [m for m in plan["monitors"] if m.get("alarms")]
+    # biaswatch's own alarm round-trips (only its source tag names the new file); the
+    # hand-made one becomes a new biaswatch alarm.
+    assert monitor["alarms"] == [
+        {"name": DPPL, "key": "dppl", "action": "retag"},
+        {
+            "name": alarm_name(PROJECT, "credit-risk-bias", "credit-risk-di-too-low"),
+            "key": "credit-risk-di-too-low",
+            "action": "create",
+        },
+    ]
+    assert run(["apply", "--auto-approve"], capsys)[0] == EXIT_OK
+    assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK
+    assert "credit-risk DI too low" in _alarms_all(emulator)  # not ours: left alone
+
+
+def _alarms_all(emulator: Emulator) -> set[str]:
+    return {a["AlarmName"] for a in emulator.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+
+
+def _spec(**alarm: Any) -> Any:
+    from compiler.config.spec import MonitorSpec
+
+    return MonitorSpec.model_validate(
+        {
+            "api_version": "biaswatch/v1",
+            "kind": "ModelBiasMonitor",
+            "name": "m",
+            "schedule_cron_expression": "daily",
+            "batch_transform_input": {
+                "data_captured_destination_s3_uri": "s3://b/c",
+                "dataset_format": {"csv": {}},
+            },
+            "ground_truth_input": "s3://b/gt",
+            "role": "arn:aws:iam::123456789012:role/R",
+            "analysis_config": {"label": "y", "facet": [{"name_or_index": 0}]},
+            "alarms": [{"metric": "DI", "threshold": 0.2, "actions": [TOPIC], **alarm}],
+        }
+    )
+
+
+def test_compile_alarm__di_distance__metric_math_maps_sentinel_to_parity() -> None:
+    from compiler.desired.alarms import INFINITY_SENTINEL, SENTINEL_CUTOFF, compile_alarms
+
+    [alarm] = compile_alarms(_spec(), "p", "monitors/m.yaml", (("biaswatch:project", "p"),))
+    request = alarm.request
+    stat = request["Metrics"][0]["MetricStat"]
+    assert stat["Metric"]["Namespace"] == "aws/sagemaker/ModelMonitoring/bias-metrics"
+    assert "Endpoint" not in {d["Name"] for d in stat["Metric"]["Dimensions"]}
+    assert stat["Period"] == 86400  # the daily schedule's interval
+    expression = request["Metrics"][2]["Expression"]
+    assert expression == (
+        f"MAX([IF(ABS(m1) < {SENTINEL_CUTOFF}, ABS(m1 - 1), 0), "
+        f"IF(ABS(m2) < {SENTINEL_CUTOFF}, ABS(m2 - 1), 0)])"
+    )
+    assert float(SENTINEL_CUTOFF) < INFINITY_SENTINEL
+    assert check_request("PutMetricAlarm", request, "cloudwatch") == ()
+
+
+def test_check_alarms__value_measure_parity_side__e339_and_other_region_w610() -> None:
+    from compiler.config.source import SourceSpan
+    from compiler.desired.alarm_rules import check_alarms
+
+    spec = _spec(
+        measure="value",
+        comparison="GreaterThanThreshold",
+        threshold=0.9,
+        actions=["arn:aws:sns:eu-west-1:123456789012:t"],
+    )
+    found = check_alarms(spec, lambda _: SourceSpan("m.yaml"), "us-east-1", "p")
+    assert sorted(d.code for d in found) == ["E339", "W610"]

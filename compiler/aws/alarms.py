@@ -27,13 +27,14 @@ DESCRIBE_PAGE_SIZE = 100  # DescribeAlarms MaxRecords maximum
 
 
 def describe_alarms(clients: aws.Clients, prefix: str) -> list[dict[str, Any]]:
+    """Metric alarms whose names start with prefix ("" = every alarm: import only)."""
     return list(
         aws.pages(
             clients.cloudwatch.describe_alarms,
             "DescribeAlarms",
             f"alarms {prefix}*",
             "MetricAlarms",
-            AlarmNamePrefix=prefix,
+            **({"AlarmNamePrefix": prefix} if prefix else {}),
             AlarmTypes=["MetricAlarm"],
             MaxRecords=DESCRIBE_PAGE_SIZE,
         )
