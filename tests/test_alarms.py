@@ -330,3 +330,15 @@ def test_check_alarms__value_measure_parity_side__e339_and_other_region_w610() -
     )
     found = check_alarms(spec, lambda _: SourceSpan("m.yaml"), "us-east-1", "p")
     assert sorted(d.code for d in found) == ["E339", "W610"]
+
+
+def test_alarms__throttled_and_lost_put__retried_and_converges(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.inject_fault("throttle", operation="DescribeAlarms", count=2)
+    emulator.inject_fault("lost_response", operation="PutMetricAlarm", count=1)
+    code, out, err = run(["apply", "--auto-approve"], capsys)
+    assert code == EXIT_OK, out + err
+    assert DPPL in _alarms(emulator)
+    assert emulator.request_counts()["PutMetricAlarm"] >= 2  # the lost one was re-sent
+    assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK

@@ -1,9 +1,9 @@
 """CloudWatch alarms: read the project's in pages, apply a monitor's alarm changes.
 
 Reading costs pages, not calls per alarm: one DescribeAlarms walk with
-AlarmNamePrefix = `biaswatch/<project>/` (100 alarms a page) and, when it found any, one
-Resource Groups Tagging API walk over `cloudwatch:alarm` resources carrying the project's
-ownership tag. An alarm the tagging pages miss (eventually consistent, or not ours) is read
+AlarmNamePrefix = `biaswatch/<project>/` (100 alarms a page); the tags come from the
+reader's one Resource Groups Tagging API walk, which asks for `cloudwatch:alarm` besides
+the SageMaker types (aws/read.py). An alarm the tagging pages miss (eventually consistent, or not ours) is read
 with ListTagsForResource, so "absent from the pages" never means "not ours".
 
 Writes re-read ownership right before changing an existing alarm. PutMetricAlarm is an
@@ -13,7 +13,7 @@ TagResource / UntagResource.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from compiler.aws import client as aws
@@ -46,19 +46,24 @@ def list_alarm_tags(clients: aws.Clients, arn: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in found.get("Tags", [])}
 
 
-def read_alarms(clients: aws.Clients, project: str) -> dict[str, LiveAlarm]:
-    """Every alarm under the project's prefix with its tags, by alarm name."""
+def read_alarms(clients: aws.Clients, project: str) -> list[dict[str, Any]]:
+    """Every metric alarm under the project's prefix, as DescribeAlarms returns it."""
     if clients.cloudwatch is None:
-        return {}
-    described = describe_alarms(clients, alarm_prefix(project))
-    if not described:
-        return {}
-    paged = aws.tagged_resources(clients, [{"Key": OWNER_TAG, "Values": [project]}], [ALARM_TYPE])
-    by_arn = {a.lower(): t for a, t in (paged or {}).items()}
+        return []
+    return describe_alarms(clients, alarm_prefix(project))
+
+
+def with_alarm_tags(
+    clients: aws.Clients,
+    described: list[dict[str, Any]],
+    paged: Callable[[str], dict[str, str] | None],
+) -> dict[str, LiveAlarm]:
+    """The alarms with their tags: from the reader's tagging pages (which include
+    `cloudwatch:alarm`), else one ListTagsForResource for an alarm the pages missed."""
 
     def tags_of(alarm: Mapping[str, Any]) -> dict[str, str]:
-        found = by_arn.get(str(alarm["AlarmArn"]).lower())
-        return dict(found) if found is not None else list_alarm_tags(clients, alarm["AlarmArn"])
+        found = paged(str(alarm["AlarmArn"]))
+        return found if found is not None else list_alarm_tags(clients, alarm["AlarmArn"])
 
     tags = clients.map(tags_of, described)
     return {a["AlarmName"]: project_alarm(a, t) for a, t in zip(described, tags, strict=True)}

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compiler.aws import client as aws
-from compiler.aws.alarms import read_alarms
+from compiler.aws.alarms import ALARM_TYPE, read_alarms, with_alarm_tags
 from compiler.desired.artifacts import body_matches_key, promised_digest
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import SourceSpan
@@ -107,12 +107,13 @@ class Tags:
 
 
 def read_owned_tags(clients: aws.Clients, project: str) -> Tags:
-    """One GetResources walk: the project's schedules and bias definitions, all their tags."""
+    """One GetResources walk: the project's schedules, bias definitions and alarms, all
+    their tags."""
     return Tags(
         aws.tagged_resources(
             clients,
             [{"Key": OWNER_TAG, "Values": [project]}],
-            [SCHEDULE_TYPE, DEFINITION_TYPE],
+            [SCHEDULE_TYPE, DEFINITION_TYPE, ALARM_TYPE],
         )
     )
 
@@ -282,7 +283,7 @@ def read_live(
     summaries: list[dict[str, Any]] = results[0]
     tags_by_arn: Tags = results[1]
     listed_definitions: list[dict[str, Any]] = results[2]
-    alarms = results[3]
+    described_alarms: list[dict[str, Any]] = results[3]
     first = 4  # the tasks above
     endpoint_states: dict[str, str] = dict(
         zip(endpoints, results[first : first + len(endpoints)], strict=True)
@@ -346,6 +347,7 @@ def read_live(
         with_endpoints.append(
             dataclasses.replace(raw, endpoint_state=endpoint_states.get(endpoint or ""))
         )
+    alarms = with_alarm_tags(clients, described_alarms, tags_by_arn.paged_for)
     state = dataclasses.replace(project_state(with_endpoints, definitions), alarms=alarms)
     return LiveRead(state, raw_by_name, endpoint_states)
 
