@@ -102,6 +102,13 @@ CODES: dict[str, str] = {
     "E325": "data analysis times are only valid with NOW or must be ordered",
     "E326": "probability threshold outside [0, 1]",
     "E327": "compiled request violates the SageMaker service model",
+    "E333": "alarm: unknown bias metric",
+    "E334": "alarm: the monitor does not publish its metrics to CloudWatch",
+    "E335": "alarm: facet not in analysis_config",
+    "E336": "alarm: action is not an ARN",
+    "E337": "alarm: name invalid or over CloudWatch's limit",
+    "E338": "alarm: two alarms collide",
+    "E339": "alarm: evaluation settings CloudWatch refuses or that would fire at parity",
     # project file
     "E501": "project file invalid",
     "E502": "no monitor files found",
@@ -152,6 +159,9 @@ CODES.update(
         "W605": "analysis config object altered or unreadable",
         "W606": "owned resource not in git (orphan)",
         "W607": "IAM policy exceeds the managed-policy size limit",
+        "W610": "alarm action in another region",
+        "W611": "alarm on a one-off (NOW) schedule",
+        "W612": "alarm under the project's prefix not owned by it (left alone)",
     }
 )
 

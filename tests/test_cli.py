@@ -107,6 +107,7 @@ def test_compile__by_name__prints_requests_json(
         "CreateMonitoringSchedule",
         "AnalysisConfig",
         "AnalysisConfigS3Uri",
+        "PutMetricAlarm",  # the example monitor has an alarm (docs/alarms.md)
     }
     schedule = data["credit-risk-bias"]["CreateMonitoringSchedule"]
     assert schedule["MonitoringScheduleConfig"]["ScheduleConfig"] == {

@@ -47,6 +47,7 @@ LIFECYCLE = (
     "aws/client.py",
     "aws/read.py",
     "aws/apply.py",
+    "aws/alarms.py",
     "aws/lock.py",
     "state/drift.py",
     "aws/connect.py",
@@ -115,6 +116,8 @@ def test_build_policy__star_resource__only_where_aws_requires_it(env: str) -> No
                     "sagemaker:ListModelBiasJobDefinitions",
                     "sagemaker:ListMonitoringSchedules",
                     "tag:GetResources",
+                    # UNCONFIRMED whether it takes alarm ARNs (docs/iam.md): read-only.
+                    "cloudwatch:DescribeAlarms",
                 }
             else:
                 # Every other resource names this partition's ARNs, never a bare wildcard.
@@ -417,7 +420,15 @@ def _called_operations(modules: tuple[str, ...] | None = None) -> dict[str, set[
                 continue
             op = node.args[1]
             if (
-                name in ("call", "sagemaker_call", "_pages", "_describe_or_none")
+                name
+                in (
+                    "call",
+                    "sagemaker_call",
+                    "cloudwatch_call",
+                    "_pages",
+                    "pages",
+                    "_describe_or_none",
+                )
                 and isinstance(op, ast.Constant)
                 and isinstance(op.value, str)
             ):

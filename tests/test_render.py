@@ -259,6 +259,27 @@ FINDINGS = (
     ),
     Finding("churn-batch", "stopped", "monitors/churn-batch.yaml", "schedule is Stopped"),
     Finding("pricing", "failed", "monitors/pricing.yaml", "ClientError: role cannot be assumed"),
+    Finding(
+        "fraud-score",
+        "alarm-changed",
+        "monitors/fraud-score.yaml",
+        "biaswatch/acme-credit-models/fraud-score/dppl",
+        (FieldChange("alarm", "alarms[dppl].threshold", 0.5, 0.1),),
+    ),
+    Finding(
+        "loan-approval",
+        "alarm-missing",
+        "monitors/loan-approval.yaml",
+        "biaswatch/acme-credit-models/loan-approval/di",
+        (FieldChange("alarm", "alarms[di].threshold", None, 0.2),),
+    ),
+    Finding(
+        "pricing",
+        "alarm-extra",
+        "monitors/pricing.yaml",
+        "biaswatch/acme-credit-models/pricing/old",
+        (FieldChange("alarm", "alarms[old].threshold", 0.3, None),),
+    ),
 )
 VIOLATIONS = (
     Violation(
@@ -732,7 +753,7 @@ def test_render_drift_text__violations__readable_and_unreadable() -> None:
 
 def test_render_drift_text__findings__summary_counts_findings_monitors_violations() -> None:
     last = render_drift_text(RICH_DRIFT).splitlines()[-1]
-    assert last == "Drift: 7 findings in 7 monitors; 2 monitors with bias violations."
+    assert last == "Drift: 10 findings in 7 monitors; 2 monitors with bias violations."
 
 
 @pytest.mark.parametrize(
@@ -771,7 +792,7 @@ def test_render_drift_markdown__rich_report__marker_table_and_violations() -> No
     assert "#### Bias violations reported by SageMaker" in lines
     assert "  - `CI gender=female`: Value 0.31 exceeds threshold 0.1" in lines
     assert "  - violations file not readable" in lines
-    assert lines[-1] == "**Drift: 7 findings in 7 monitors; 2 monitors with bias violations.**"
+    assert lines[-1] == "**Drift: 10 findings in 7 monitors; 2 monitors with bias violations.**"
 
 
 def test_render_drift_markdown__no_drift__bold_no_drift() -> None:
@@ -786,7 +807,7 @@ def test_render_drift_json__rich_report__round_trips_with_format_version_1() -> 
     assert doc["format_version"] == 1
     assert doc["kind"] == "drift"
     assert doc["has_drift"] is True
-    assert doc["summary"]["findings"] == 7
+    assert doc["summary"]["findings"] == 10
     assert doc["summary"]["by_kind"] == {k: 1 for k in sorted(KIND_TITLES)}
     unreadable = next(v for v in doc["violations"] if v["name"] == "fraud-score")
     assert unreadable["readable"] is False

@@ -154,6 +154,30 @@ SCENARIOS: dict[str, Scenario] = {
             b"default_environment: dev\n", b"default_environment: dev\nmonitors: /\n"
         ),
     ),
+    "W610": Scenario(
+        "an alarm whose SNS topic is in another region",
+        {
+            "monitors/credit-risk.yaml": _monitor(
+                "credit-risk-bias",
+                "alarms:\n  - metric: DPPL\n    threshold: 0.1\n"
+                "    actions: [arn:aws:sns:eu-west-1:123456789012:bias-alerts]\n",
+            )
+        },
+    ),
+    "W611": Scenario(
+        "an alarm on a one-off (NOW) schedule",
+        {
+            "monitors/credit-risk.yaml": _monitor(
+                "credit-risk-bias",
+                "alarms:\n  - metric: DPPL\n    threshold: 0.1\n"
+                "    actions: [arn:aws:sns:us-east-1:123456789012:bias-alerts]\n",
+            ).replace(
+                b"schedule_cron_expression: daily",
+                b"schedule_cron_expression: NOW\n"
+                b"data_analysis_start_time: -PT5H\ndata_analysis_end_time: -PT1H",
+            ),
+        },
+    ),
     "W607": Scenario(
         "40 monitors, each with its own execution role",
         _many_roles(40),
@@ -247,6 +271,10 @@ SHAPES: dict[str, str] = {
     "W624": "warning W624 facet 'gender' has a single value ('female'): no group to compare with",
     "W625": "warning W625 <capture file>: captured inferenceId 'abc' seen before; this record is ignored",
     "W626": "warning W626 FT (flip test) computed on a random sample of 20,000 of 1,000,000 rows (seed 0); the other metrics use every row",
+    "W612": "monitors/credit-risk.yaml:1:1: warning W612 alarms: alarm "
+    "'biaswatch/acme-credit-models/credit-risk-bias/hand-made' belongs to no biaswatch "
+    "project; biaswatch leaves it alone\n"
+    "    hint: delete or rename it by hand if this monitor should own that name",
     "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
     "    hint: create the endpoint with data capture first",
     "W602": "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"

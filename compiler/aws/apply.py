@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.aws import client as aws
+from compiler.aws.alarms import apply_alarm_changes
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import Diagnostic, SourceSpan
 from compiler.state.plan import Action, MonitorChange, Plan
@@ -312,6 +313,10 @@ class _Executor:
         try:
             self.checkpoint()
             detail = self._run(change)
+            # Alarms after the schedule: created once it exists, deleted once it is gone.
+            apply_alarm_changes(
+                self.clients, self.project, change.alarms, change.source_path, self.progress
+            )
             return StepOutcome(change.name, "done", detail)
         except aws.AwsError as exc:
             return StepOutcome(change.name, "failed", exc.diagnostic.message, exc.diagnostic)

@@ -63,6 +63,14 @@ _CODE_MAP = {
     "PreconditionFailed": "E404",
     "412": "E404",
     "ValidationException": "E405",
+    # CloudWatch (alarms)
+    "ResourceNotFoundException": "E403",
+    "LimitExceeded": "E404",
+    "LimitExceededException": "E404",
+    "InvalidParameterValue": "E405",
+    "InvalidParameterCombination": "E405",
+    "MissingParameter": "E405",
+    "ValidationError": "E405",
 }
 
 
@@ -149,6 +157,8 @@ class Clients:
     tagging: Any = None
     # The biaswatch environment these clients serve (for hints such as `bootstrap --env`).
     environment: str = ""
+    # CloudWatch, for the monitors' alarms (compiler/aws/alarms.py); None: no alarms read.
+    cloudwatch: Any = None
 
     def map(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
         """Run fn over items concurrently within the bound, results in input order."""
@@ -183,7 +193,7 @@ def make_clients(
     )
     counter = CallCounter()
     made = {}
-    for service in ("sagemaker", "s3", "sts", "resourcegroupstaggingapi"):
+    for service in ("sagemaker", "s3", "sts", "resourcegroupstaggingapi", "cloudwatch"):
         client: Any = session.client(service, endpoint_url=endpoint_url, config=config)
         client.meta.events.register("before-call.*.*", counter)
         made[service] = client
@@ -195,6 +205,7 @@ def make_clients(
         counter,
         max_workers,
         tagging=made["resourcegroupstaggingapi"],
+        cloudwatch=made["cloudwatch"],
     )
 
 
@@ -527,6 +538,21 @@ def sagemaker_call(
     """A SageMaker call by its API name, e.g. ("CreateMonitoringSchedule", name, **request)."""
     method = getattr(clients.sagemaker, _snake(operation))
     return call(method, operation, resource, source, **params)
+
+
+def cloudwatch_call(
+    clients: Clients, operation: str, resource: str, source: str | None = None, **params: Any
+) -> Any:
+    """A CloudWatch call by its API name, e.g. ("PutMetricAlarm", alarm name, **request)."""
+    method = getattr(clients.cloudwatch, _snake(operation))
+    return call(method, operation, resource, source, **params)
+
+
+def pages(
+    method: Callable[..., Any], operation: str, resource: str, key: str, **params: Any
+) -> Iterator[Any]:
+    """Every item under `key` across NextToken pages (public for aws/alarms.py)."""
+    return _pages(method, operation, resource, key, **params)
 
 
 def _snake(operation: str) -> str:

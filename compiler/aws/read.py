@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compiler.aws import client as aws
+from compiler.aws.alarms import ALARM_TYPE, read_alarms, with_alarm_tags
 from compiler.desired.artifacts import body_matches_key, promised_digest
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import SourceSpan
@@ -128,12 +129,13 @@ class Tags:
 
 
 def read_owned_tags(clients: aws.Clients, project: str) -> Tags:
-    """One GetResources walk: the project's schedules and bias definitions, all their tags."""
+    """One GetResources walk: the project's schedules, bias definitions and alarms, all
+    their tags."""
     return Tags(
         aws.tagged_resources(
             clients,
             [{"Key": OWNER_TAG, "Values": [project]}],
-            [SCHEDULE_TYPE, DEFINITION_TYPE],
+            [SCHEDULE_TYPE, DEFINITION_TYPE, ALARM_TYPE],
         )
     )
 
@@ -262,6 +264,7 @@ class _FirstPass:
     summaries: list[dict[str, Any]]
     tags: Tags
     listed_definitions: list[dict[str, Any]]
+    alarms: list[dict[str, Any]]
     endpoint_states: dict[str, EndpointState]
     described: dict[str, _Described]
 
@@ -281,6 +284,7 @@ def _first_pass(
         ("list", "schedules"): lambda: aws.list_bias_schedules(clients),
         ("list", "tags"): lambda: read_owned_tags(clients, project),
         ("list", "definitions"): lambda: aws.list_bias_job_definitions(clients),
+        ("list", "alarms"): lambda: read_alarms(clients, project),  # pages; see aws/alarms.py
     }
     for e in endpoints:
         tasks[("endpoint", e)] = functools.partial(_endpoint_state, clients, e)
@@ -297,6 +301,7 @@ def _first_pass(
         summaries=results[("list", "schedules")],
         tags=results[("list", "tags")],
         listed_definitions=results[("list", "definitions")],
+        alarms=results[("list", "alarms")],
         endpoint_states={e: results[("endpoint", e)] for e in endpoints},
         described={n: results[("describe", n)] for n in sorted(by_name)},
     )
@@ -401,7 +406,9 @@ def read_live(
     with_endpoints = _with_endpoint_states(
         list(raw_by_name.values()), desired, first.endpoint_states
     )
-    return LiveRead(project_state(with_endpoints, definitions), raw_by_name, first.endpoint_states)
+    alarms = with_alarm_tags(clients, first.alarms, first.tags.paged_for)
+    state = dataclasses.replace(project_state(with_endpoints, definitions), alarms=alarms)
+    return LiveRead(state, raw_by_name, first.endpoint_states)
 
 
 def read_violation_bodies(clients: aws.Clients, live: LiveRead) -> dict[str, bytes | None]:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from compiler.aws import client as aws
+from compiler.aws.alarms import describe_alarms
 from compiler.aws.client import AwsError
 from compiler.aws.connect import connect
 from compiler.cli.common import Options, environment_name, fail
@@ -19,6 +20,7 @@ from compiler.config.workspace import Workspace, display_path, load_workspace
 from compiler.desired.pipeline import Monitor, Project, build_project, target_for
 from compiler.desired.resources import OWNER_TAG, Target
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors
+from compiler.importer.alarms import with_live_alarms
 from compiler.importer.decompile import Imported, definition_name_of, import_schedule
 from compiler.importer.predict import choose_monitor, expected_change, predict_plan, reprefix
 from compiler.importer.yaml_writer import render_monitor
@@ -94,9 +96,19 @@ def _defined_in(ws: Workspace, name: str) -> str | None:
     help="Where to write the files (default: the project's monitors folder).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing monitor files.")
+@click.option(
+    "--with-alarms",
+    is_flag=True,
+    help="Also bring the CloudWatch alarms on each schedule's bias metrics into its file.",
+)
 @click.pass_obj
 def import_cmd(
-    opts: Options, names: tuple[str, ...], env: str | None, out_dir: Path | None, force: bool
+    opts: Options,
+    names: tuple[str, ...],
+    env: str | None,
+    out_dir: Path | None,
+    force: bool,
+    with_alarms: bool,
 ) -> None:
     """Write monitor files from existing ModelBias schedules and adopt them.
 
@@ -128,6 +140,7 @@ def import_cmd(
     try:
         with connect(env_name, environment, ws.root) as conn:
             lives = conn.clients.map(lambda n: _read(conn.clients, n), list(dict.fromkeys(names)))
+            described = describe_alarms(conn.clients, "") if with_alarms else []
             for live in lives:
                 path = folder / f"{live.name}.yaml"
                 shown = display_path(path, ws.root)
@@ -135,6 +148,8 @@ def import_cmd(
                 if found is None:
                     problems += refusals
                     continue
+                if with_alarms:
+                    found = with_live_alarms(found, described)
                 problems += _file_conflicts(ws, live.name, path, shown, force)
                 item, diags = _plan_file(
                     project, env_name, target, found, live, path, shown, folder, ws.root, multi_env

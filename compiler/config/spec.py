@@ -147,6 +147,67 @@ class NetworkConfig(_Model):
     subnets: list[Text] | None = None
 
 
+class Alarm(_Model):
+    """One CloudWatch alarm on a Clarify bias metric the schedule publishes (docs/alarms.md)."""
+
+    name: Text | None = Field(
+        default=None,
+        description="Unique within the monitor; default: the metric in lower case (`dppl`). "
+        "The alarm is named `biaswatch/<project>/<schedule name>/<name>`.",
+    )
+    metric: Text = Field(description="A Clarify post-training metric short name, e.g. DPPL or DI.")
+    threshold: float = Field(
+        description="With `measure: distance`, the largest tolerated distance from the "
+        "metric's neutral value (0 for differences, 1 for DI)."
+    )
+    actions: list[Text] = Field(
+        min_length=1, description="ARNs notified on ALARM, e.g. an SNS topic (API AlarmActions)."
+    )
+    ok_actions: list[Text] = Field(
+        default_factory=list, description="ARNs notified when the alarm returns to OK."
+    )
+    facet: int | str | None = Field(
+        default=None,
+        description="A facet `name_or_index` of analysis_config; default: the only facet.",
+    )
+    facet_value: Text | None = Field(
+        default=None,
+        description="The FacetValue dimension; default: the facet's values joined by commas.",
+    )
+    label_value: Text | None = Field(
+        default=None,
+        description="The LabelValue dimension; default: label_values_or_threshold joined by commas.",
+    )
+    measure: Literal["distance", "value"] = Field(
+        default="distance",
+        description="distance: |metric - neutral| (one alarm for both directions); value: the metric.",
+    )
+    comparison: Literal[
+        "GreaterThanThreshold",
+        "GreaterThanOrEqualToThreshold",
+        "LessThanThreshold",
+        "LessThanOrEqualToThreshold",
+    ] = Field(default="GreaterThanThreshold", description="API ComparisonOperator.")
+    period: int | None = Field(
+        default=None,
+        ge=60,
+        description="Seconds per datapoint; default: the schedule's interval (3600 hourly, 86400 daily).",
+    )
+    evaluation_periods: int = Field(default=1, ge=1, description="API EvaluationPeriods.")
+    datapoints_to_alarm: int | None = Field(
+        default=None, ge=1, description="API DatapointsToAlarm; default: evaluation_periods."
+    )
+    treat_missing_data: Literal["ignore", "missing", "breaching", "notBreaching"] = Field(
+        default="ignore",
+        description="A run that publishes nothing (failed, or a null metric) keeps the alarm's state.",
+    )
+    bias_stage: Literal["Post-Training", "Post-training"] = Field(
+        default="Post-Training",
+        description="The BiasStage dimension value (the docs' casing; see docs/alarms.md).",
+    )
+    description: Text | None = Field(default=None, description="API AlarmDescription.")
+
+
 class MonitorSpec(_Model):
     """One monitor file after environment defaults, overrides and variables are applied."""
 
@@ -198,6 +259,10 @@ class MonitorSpec(_Model):
         default_factory=dict, description="Container environment (≤ 50 entries)."
     )
     network_config: NetworkConfig | None = None
+    alarms: list[Alarm] = Field(
+        default_factory=list,
+        description="CloudWatch alarms on the bias metrics this schedule publishes (docs/alarms.md).",
+    )
     enabled: bool = Field(default=True, description="false keeps the schedule but stopped.")
     deletion_protection: bool = Field(default=False, description="Refuse delete and replacement.")
     environments: list[Text] | None = Field(

@@ -9,6 +9,7 @@ from typing import Any
 
 from compiler.config.spec import AnalysisConfig, MonitorSpec
 from compiler.desired import facts
+from compiler.desired.alarms import compile_alarms
 from compiler.desired.artifacts import analysis_config_key
 from compiler.desired.fields import UNSET, How, Request, get_path, rows, set_path
 from compiler.desired.resources import (
@@ -169,4 +170,5 @@ def compile_monitor(spec: MonitorSpec, target: Target, source_path: str) -> Desi
         enabled=spec.enabled,
         deletion_protection=spec.deletion_protection,
         endpoint_name=spec.endpoint_input.endpoint_name if spec.endpoint_input else None,
+        alarms=compile_alarms(spec, target.project, source_path, tags),
     )

@@ -22,6 +22,7 @@ class Request(enum.StrEnum):
     JOB_DEFINITION = "CreateModelBiasJobDefinition"
     SCHEDULE = "CreateMonitoringSchedule"
     ANALYSIS_CONFIG = "AnalysisConfig"  # the Clarify JSON uploaded to S3 (ConfigUri)
+    ALARM = "PutMetricAlarm"  # one CloudWatch alarm per `alarms` entry (desired/alarms.py)
     NONE = ""  # biaswatch's own key: no API field
 
 
@@ -84,6 +85,7 @@ JD, SCHED, AC, OWN_KEY = (
     Request.NONE,
 )
 _MSC = "MonitoringScheduleConfig"
+_METRIC = "Metrics[0].MetricStat.Metric"
 
 # Members shared by EndpointInput and BatchTransformInput, in the order compile sends them.
 INPUT_ATTRIBUTES: Final = (
@@ -363,6 +365,49 @@ FIELDS: Final[tuple[FieldRow, ...]] = (
         "analysis_config.facet[].value_or_threshold", AC, "facet[0].value_or_threshold", How.PART
     ),
     FieldRow("analysis_config.group_variable", AC, "group_variable", How.PART),
+    # ---- CloudWatch alarms on the published bias metrics (compiled in desired/alarms.py)
+    FieldRow(
+        "alarms",
+        Request.ALARM,
+        "",
+        How.COMPUTED,
+        "One `PutMetricAlarm` per entry, named `biaswatch/<project>/<name>/<alarm name>`, on "
+        "the distance of `bias_metric_<metric>` from its neutral value (metric math; the "
+        "infinity sentinel never fires it), tagged like the schedule. See docs/alarms.md.",
+    ),
+    *(
+        FieldRow(f"alarms[].{key}", Request.ALARM, f"[0].{api}", How.PART, note)
+        for key, api, note in (
+            ("name", "AlarmName", "`biaswatch/<project>/<schedule name>/<name>`."),
+            ("metric", f"{_METRIC}.MetricName", "Sent as `bias_metric_<metric>`."),
+            ("threshold", "Threshold", ""),
+            ("actions", "AlarmActions", ""),
+            ("ok_actions", "OKActions", ""),
+            ("facet", f"{_METRIC}.Dimensions", "The `Facet` dimension."),
+            (
+                "facet_value",
+                f"{_METRIC}.Dimensions",
+                "The `FacetValue` dimension (UNCONFIRMED format).",
+            ),
+            (
+                "label_value",
+                f"{_METRIC}.Dimensions",
+                "The `LabelValue` dimension (UNCONFIRMED format).",
+            ),
+            ("measure", "Metrics[2].Expression", "The metric math expression `e1`."),
+            ("comparison", "ComparisonOperator", ""),
+            ("period", "Metrics[0].MetricStat.Period", "Also the period of `m2`."),
+            ("evaluation_periods", "EvaluationPeriods", ""),
+            ("datapoints_to_alarm", "DatapointsToAlarm", ""),
+            ("treat_missing_data", "TreatMissingData", ""),
+            (
+                "bias_stage",
+                f"{_METRIC}.Dimensions",
+                "The `BiasStage` dimension (casing UNCONFIRMED).",
+            ),
+            ("description", "AlarmDescription", "Default: what the alarm watches and its file."),
+        )
+    ),
     # ---- biaswatch's own
     FieldRow("enabled", OWN_KEY, "", How.OWN, "StartMonitoringSchedule / StopMonitoringSchedule."),
     FieldRow(

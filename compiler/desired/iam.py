@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from compiler.desired.alarms import alarm_prefix
 from compiler.desired.artifacts import lock_uri
 from compiler.desired.pipeline import EMULATOR_ACCOUNT_ID, EnvironmentBuild
 from compiler.desired.resources import OWNER_TAG, Desired
@@ -57,6 +58,13 @@ OPERATION_ACTIONS: Mapping[str, str | None] = {
     "StopMonitoringSchedule": "sagemaker:StopMonitoringSchedule",
     "AddTags": "sagemaker:AddTags",
     "DeleteTags": "sagemaker:DeleteTags",
+    # CloudWatch alarms (compiler/aws/alarms.py)
+    "DescribeAlarms": "cloudwatch:DescribeAlarms",
+    "ListTagsForResource": "cloudwatch:ListTagsForResource",
+    "PutMetricAlarm": "cloudwatch:PutMetricAlarm",
+    "DeleteAlarms": "cloudwatch:DeleteAlarms",
+    "TagResource": "cloudwatch:TagResource",
+    "UntagResource": "cloudwatch:UntagResource",
     # S3 objects: analysis configs, the lock, violation reports
     "GetObject": "s3:GetObject",
     "PutObject": "s3:PutObject",
@@ -94,7 +102,11 @@ NOT_IN_POLICY: Mapping[str, str] = {
 
 CREATE_ACTIONS = ("CreateModelBiasJobDefinition", "CreateMonitoringSchedule")
 # Statements whose Resource is "*" because the action supports no resource-level permission.
-STAR_SIDS = ("SageMakerListActionsSupportNoResourceLevelPermissions", "TagGetResourcesNeedsStar")
+STAR_SIDS = (
+    "SageMakerListActionsSupportNoResourceLevelPermissions",
+    "TagGetResourcesNeedsStar",
+    "CloudWatchDescribeAlarmsScopedByResourceUnconfirmed",
+)
 # The List actions of STAR_SIDS[0] (List actions have no resource type in SageMaker).
 STAR_LIST_ACTIONS = ("sagemaker:ListModelBiasJobDefinitions", "sagemaker:ListMonitoringSchedules")
 # A shared name prefix ends at one of these (`fraud-` of fraud-eu-bias and fraud-us-bias).
@@ -162,9 +174,15 @@ class _Arns:
         self.region = build.target.region
         self.sm = f"arn:{self.p}:sagemaker:{self.region}:{account}"
         self.kms = f"arn:{self.p}:kms:{self.region}:{account}"
+        self.cw = f"arn:{self.p}:cloudwatch:{self.region}:{account}"
+        self.project = build.target.project
 
     def s3(self, bucket: str, key: str = "") -> str:
         return f"arn:{self.p}:s3:::{bucket}" + (f"/{key}" if key else "")
+
+    def alarms(self) -> list[str]:
+        """Every alarm this project may own: the name prefix biaswatch/<project>/."""
+        return [f"{self.cw}:alarm:{alarm_prefix(self.project)}*"]
 
     def schedules(self, name_prefixes: Iterable[str]) -> list[str]:
         return [f"{self.sm}:monitoring-schedule/{p}*" for p in name_prefixes]
@@ -231,6 +249,13 @@ def _read_statements(
     statements = [
         _statement(STAR_SIDS[0], STAR_LIST_ACTIONS, ["*"]),
         _statement(STAR_SIDS[1], ["tag:GetResources"], ["*"]),
+        # Plan reads the project's alarms by name prefix (even with none in git: an alarm
+        # removed from a file is found this way). Whether DescribeAlarms can be scoped to
+        # alarm ARNs is UNCONFIRMED (docs/iam.md), so "*"; it is read-only.
+        _statement(STAR_SIDS[2], ["cloudwatch:DescribeAlarms"], ["*"]),
+        _statement(
+            "ReadTagsOfTheProjectsAlarms", ["cloudwatch:ListTagsForResource"], arns.alarms()
+        ),
         # Plan describes every bias schedule in the account and region (and lists the tags of
         # unreferenced definitions) to find orphans and owners; a name- or tag-scoped Describe
         # would fail the plan on the first schedule of another project.
@@ -410,6 +435,7 @@ def _apply_statements(
         )
     else:
         statements.append(_statement("WriteTheLock", ["s3:PutObject"], [lock_arn]))
+    statements += _alarm_statements(project, arns, desired)
     statements.append(_statement("ReleaseTheLock", ["s3:DeleteObject"], [lock_arn]))
     if artifact_kms_key:
         statements += _kms_statements(
@@ -427,6 +453,57 @@ def _apply_statements(
             )
         )
     return statements
+
+
+def _alarm_statements(project: str, arns: _Arns, desired: list[Desired]) -> list[dict[str, Any]]:
+    """CloudWatch writes, only on alarm names under biaswatch/<project>/.
+
+    Every PutMetricAlarm must carry the project tag (aws:RequestTag, documented for
+    PutMetricAlarm; biaswatch always sends its Tags), and alarm actions are limited to the ARNs the monitor files name
+    (cloudwatch:AlarmActions). PutMetricAlarm also updates an existing alarm, where tags
+    in the request are ignored and absent: that upsert is granted on the prefix, and apply
+    re-reads the owner tag before each change. Whether DeleteAlarms and UntagResource
+    honour aws:ResourceTag is UNCONFIRMED, so deletes are scoped by the name prefix alone
+    (apply checks ownership first). Untagging never removes the owner tag.
+    """
+    alarms = [a for d in desired for a in d.alarms]
+    out = [
+        _statement("DeleteAlarmsRemovedFromGit", ["cloudwatch:DeleteAlarms"], arns.alarms()),
+        _statement(
+            "UntagOwnedAlarmsNeverTheOwnerTag",
+            ["cloudwatch:UntagResource"],
+            arns.alarms(),
+            {"ForAllValues:StringNotEquals": {"aws:TagKeys": [OWNER_TAG]}},
+        ),
+    ]
+    if not alarms:
+        return out
+    actions = sorted(
+        {str(x) for a in alarms for key in ("AlarmActions", "OKActions") for x in a.request[key]}
+    )
+    tag_keys = sorted({t["Key"] for a in alarms for t in a.request["Tags"]})
+    return [
+        _statement(
+            "PutAlarmsOnlyWithTheirActions",
+            ["cloudwatch:PutMetricAlarm"],
+            arns.alarms(),
+            {
+                "ForAllValues:StringEquals": {"cloudwatch:AlarmActions": actions},
+                # Every compiled request carries the owner tag (ignored by an update).
+                "StringEquals": {f"aws:RequestTag/{OWNER_TAG}": [project]},
+            },
+        ),
+        _statement(
+            "TagAlarmsOnlyWithTheMonitorsKeys",
+            ["cloudwatch:TagResource"],
+            arns.alarms(),
+            {
+                "ForAllValues:StringEquals": {"aws:TagKeys": tag_keys},
+                "StringEqualsIfExists": {f"aws:RequestTag/{OWNER_TAG}": [project]},
+            },
+        ),
+        *out,
+    ]
 
 
 def build_policy(

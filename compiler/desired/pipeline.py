@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from compiler.config.resolve import resolve_monitor, substitute, validate_model
 from compiler.config.source import Document, format_field_path
 from compiler.config.spec import Environment, MonitorSpec, ProjectConfig
+from compiler.desired.alarm_rules import check_alarms, check_compiled_alarms
 from compiler.desired.compile import compile_monitor
 from compiler.desired.resources import Desired, Target
 from compiler.desired.rules import check_compiled, check_monitor, check_unique_names
@@ -199,12 +200,14 @@ def build_environment(
         if spec is None:
             continue
         rule_diags = check_monitor(spec, provenance.span, env.region)
+        rule_diags += check_alarms(spec, provenance.span, env.region, target.project)
         diags.extend(rule_diags)
         names.append((spec.name, doc.path, provenance.span(("name",))))
-        if rule_diags:
+        if any(d.is_error for d in rule_diags):
             continue
         desired = compile_monitor(spec, target, doc.path)
         compiled_diags = check_compiled(desired, provenance.span)
+        compiled_diags += check_compiled_alarms(desired, provenance.span)
         diags.extend(compiled_diags)
         if not compiled_diags:
             monitors.append(Monitor(spec, desired))

@@ -25,6 +25,15 @@ class Target:
 
 
 @dataclass(frozen=True)
+class AlarmRequest:
+    """One compiled alarm: its key in the monitor file and the exact PutMetricAlarm request."""
+
+    key: str  # the alarm's `name` in the file (alarms[<key>])
+    alarm_name: str
+    request: Mapping[str, Any]  # PutMetricAlarm parameters, Tags included
+
+
+@dataclass(frozen=True)
 class Desired:
     """The exact requests and artifacts for one monitor in one environment."""
 
@@ -41,12 +50,16 @@ class Desired:
     enabled: bool
     deletion_protection: bool
     endpoint_name: str | None
+    alarms: tuple[AlarmRequest, ...] = ()
 
     def compiled_view(self) -> dict[str, Any]:
         """The `biaswatch compile` output for this monitor (public API)."""
-        return {
+        view: dict[str, Any] = {
             "CreateModelBiasJobDefinition": self.create_job_definition,
             "CreateMonitoringSchedule": self.create_schedule,
             "AnalysisConfig": self.analysis_config,
             "AnalysisConfigS3Uri": self.analysis_config_s3_uri,
         }
+        if self.alarms:  # left out without alarms: earlier outputs stay byte-identical
+            view["PutMetricAlarm"] = [a.request for a in self.alarms]
+        return view

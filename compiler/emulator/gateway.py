@@ -16,7 +16,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 
 from compiler.desired.servicemodel import ModelProblem, check_request
-from compiler.emulator import executions, schedules, state
+from compiler.emulator import alarms, executions, schedules, state
 from compiler.emulator.faults import Faults
 
 ADMIN_PREFIX = "/_biaswatch/"
@@ -40,6 +40,19 @@ VALIDATED_OPERATIONS = frozenset(
         "DescribeModelBiasJobDefinition",
         "DeleteModelBiasJobDefinition",
         "ListModelBiasJobDefinitions",
+    }
+)
+
+# CloudWatch (alarms) over its JSON protocol; checked against botocore's CloudWatch model.
+CLOUDWATCH_TARGET = "GraniteServiceVersion20100801."
+VALIDATED_CLOUDWATCH_OPERATIONS = frozenset(
+    {
+        "PutMetricAlarm",
+        "DescribeAlarms",
+        "DeleteAlarms",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
     }
 )
 
@@ -127,6 +140,7 @@ class Controller:
         """Forget everything: moto's state (all services), counters and faults."""
         with self.mutation_lock:
             moto_api_backend.reset()
+            alarms.reset()
             self.faults.clear()
             self.reset_counts()
             schedules.settings.fail_next_schedule_with = None
@@ -210,9 +224,15 @@ class Gateway:
             return self._admin(environ, start_response, path[len(ADMIN_PREFIX) :])
         body = _read_body(environ)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        service = "sagemaker" if target.startswith("SageMaker.") else "s3"
+        service = (
+            "sagemaker"
+            if target.startswith("SageMaker.")
+            else "cloudwatch"
+            if target.startswith(CLOUDWATCH_TARGET)
+            else "s3"
+        )
         operation = (
-            target.split(".", 1)[1] if service == "sagemaker" else f"S3:{environ['REQUEST_METHOD']}"
+            target.split(".", 1)[1] if service != "s3" else f"S3:{environ['REQUEST_METHOD']}"
         )
         # moto picks the account from this header; requests without it land in the account
         # the emulator was started for.
@@ -222,23 +242,34 @@ class Gateway:
         decision = self.controller.faults.decide(operation)
         if decision.latency_s:
             time.sleep(decision.latency_s)
-        render = _json_error if service == "sagemaker" else _xml_error
+        render = _json_error if service != "s3" else _xml_error
         if decision.error is not None:
             return _send(start_response, *render(*decision.error))
 
-        if service == "sagemaker" and operation in VALIDATED_OPERATIONS:
-            problems = _problems(operation, body)
+        if (service == "sagemaker" and operation in VALIDATED_OPERATIONS) or (
+            service == "cloudwatch" and operation in VALIDATED_CLOUDWATCH_OPERATIONS
+        ):
+            problems = _problems(operation, body, service)
             if problems:
-                return _send(start_response, *_json_error(400, "ValidationException", problems))
+                # CloudWatch's query-compatible code for a model violation is ValidationError.
+                code = "ValidationException" if service == "sagemaker" else "ValidationError"
+                return _send(start_response, *_json_error(400, code, problems))
 
         mutating = (
             not operation.startswith(_READ_PREFIXES)
-            if service == "sagemaker"
+            if service != "s3"
             else environ["REQUEST_METHOD"] in ("PUT", "POST", "DELETE")
         )
         if mutating:
             with self.controller.mutation_lock:
                 status, headers, chunks = _run(self.app, environ)
+                if service == "cloudwatch" and status.startswith("2"):
+                    alarms.record(
+                        environ["HTTP_X_MOTO_ACCOUNT_ID"],
+                        _region(environ) or self.controller.region,
+                        operation,
+                        _json(body),
+                    )
                 self.controller.save()
         else:
             status, headers, chunks = _run(self.app, environ)
@@ -311,12 +342,28 @@ class Gateway:
 _LOST = (500, "InternalFailure", "We encountered an internal error. Please try again.")
 
 
-def _problems(operation: str, body: bytes) -> str | None:
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        params = json.loads(body or b"{}")
+    except json.JSONDecodeError:
+        return {}
+    return params if isinstance(params, dict) else {}
+
+
+def _region(environ: dict[str, Any]) -> str | None:
+    """The region in the request's SigV4 credential scope."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = auth.split("Credential=", 1)[1].split(",", 1)[0] if "Credential=" in auth else ""
+    parts = scope.split("/")
+    return parts[2] if len(parts) > 2 else None
+
+
+def _problems(operation: str, body: bytes, service: str = "sagemaker") -> str | None:
     try:
         params = json.loads(body or b"{}")
     except json.JSONDecodeError:
         return "the request body is not JSON"
-    found = check_request(operation, params if isinstance(params, dict) else {})
+    found = check_request(operation, params if isinstance(params, dict) else {}, service)
     return validation_message(found) if found else None
 
 

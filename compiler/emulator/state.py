@@ -13,7 +13,7 @@ from typing import Any
 from moto.s3.models import s3_backends
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 
-from compiler.emulator import schedules
+from compiler.emulator import alarms, schedules
 from compiler.emulator.schedules import Execution, Schedule, extras
 
 STATE_FORMAT = "biaswatch-emulator-state"
@@ -131,6 +131,7 @@ def snapshot() -> dict[str, Any]:
             "version": STATE_VERSION,
             "sagemaker": sagemaker,
             "s3": _dump_s3(),
+            "cloudwatch": alarms.dump(),
         }
 
 
@@ -170,6 +171,8 @@ def load_state(path: Path) -> None:
             _restore_s3(entry)
         for entry in data.get("sagemaker", []):
             _restore_sagemaker(entry)
+        for entry in data.get("cloudwatch", []):  # absent in files written before alarms
+            alarms.restore(entry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StateFileError(f"{path} is damaged: {type(exc).__name__}: {exc}") from exc
 

@@ -55,6 +55,9 @@ KIND_TITLES: Mapping[DriftKind, str] = {
     DriftKind.ORPHAN: "managed but no longer in git",
     DriftKind.STOPPED: "stopped though enabled in git",
     DriftKind.FAILED: "schedule failed",
+    DriftKind.ALARM_CHANGED: "CloudWatch alarm changed outside git",
+    DriftKind.ALARM_MISSING: "CloudWatch alarm missing (deleted out of band or never applied)",
+    DriftKind.ALARM_EXTRA: "CloudWatch alarm not in git (owned, under the monitor's name)",
 }
 
 

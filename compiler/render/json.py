@@ -64,6 +64,15 @@ def _note(d: Diagnostic) -> dict[str, Any]:
 
 
 def _monitor(c: MonitorChange) -> dict[str, Any]:
+    out = _monitor_fields(c)
+    if c.alarms:  # only then, so plans without alarm changes keep their exact shape
+        out["alarms"] = [
+            {"name": a.alarm_name, "key": a.key, "action": a.action.name.lower()} for a in c.alarms
+        ]
+    return out
+
+
+def _monitor_fields(c: MonitorChange) -> dict[str, Any]:
     return {
         "name": c.name,
         "action": c.action.name.lower(),

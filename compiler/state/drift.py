@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.state.alarms import AlarmAction
 from compiler.state.diff import FieldChange
 from compiler.state.plan import Action, MonitorChange, Plan
 from compiler.state.projection import ConfigState, LiveMonitor, LiveState
@@ -23,6 +24,9 @@ class DriftKind(enum.StrEnum):
     ORPHAN = "orphan"
     STOPPED = "stopped"
     FAILED = "failed"
+    ALARM_CHANGED = "alarm-changed"
+    ALARM_MISSING = "alarm-missing"
+    ALARM_EXTRA = "alarm-extra"
 
 
 @dataclass(frozen=True)
@@ -133,18 +137,33 @@ def _findings(change: MonitorChange, current: LiveMonitor | None) -> list[Findin
     field_changes = tuple(
         c
         for c in change.changes
-        if c.resource != "state" and (config_ok or c.resource != "analysis_config")
+        if c.resource not in ("state", "alarm") and (config_ok or c.resource != "analysis_config")
     )
     if field_changes and (change.action in (Action.UPDATE, Action.SWAP) or change.retag):
         out.append(
             Finding(name, DriftKind.CHANGED, path, change.reason or "fields differ", field_changes)
         )
+    out += _alarm_findings(change)
     if change.toggle is Action.START:
         out.append(Finding(name, DriftKind.STOPPED, path, "schedule is Stopped"))
     if current.status == "Failed":
         reason = current.failure_reason or "no reason given"
         out.append(Finding(name, DriftKind.FAILED, path, reason))
     return out
+
+
+def _alarm_findings(change: MonitorChange) -> list[Finding]:
+    """One finding per alarm that differs from git (apply repairs each)."""
+    kinds = {
+        AlarmAction.CREATE: DriftKind.ALARM_MISSING,
+        AlarmAction.UPDATE: DriftKind.ALARM_CHANGED,
+        AlarmAction.RETAG: DriftKind.ALARM_CHANGED,
+        AlarmAction.DELETE: DriftKind.ALARM_EXTRA,
+    }
+    return [
+        Finding(change.name, kinds[a.action], change.source_path, a.alarm_name, a.changes)
+        for a in change.alarms
+    ]
 
 
 def _violations(

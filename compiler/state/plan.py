@@ -6,12 +6,14 @@ executes it.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import Diagnostic, Severity, SourceSpan
+from compiler.state.alarms import AlarmChange, LiveAlarm, plan_monitor_alarms, summarize
 from compiler.state.diff import FieldChange, diff_values
 from compiler.state.projection import (
     ConfigState,
@@ -54,6 +56,7 @@ class MonitorChange:
     changes: tuple[FieldChange, ...] = ()
     reason: str = ""
     notes: tuple[Diagnostic, ...] = ()
+    alarms: tuple[AlarmChange, ...] = ()  # CloudWatch alarms created/updated/deleted with it
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -66,13 +69,13 @@ class MonitorChange:
 
     @property
     def is_noop(self) -> bool:
-        return not self.actions and not self.restore_config
+        return not self.actions and not self.restore_config and not self.alarms
 
     @property
     def display_action(self) -> Action:
         if self.action is not Action.NOOP:
             return self.action
-        if self.restore_config:
+        if self.restore_config or (self.alarms and not self.actions):
             return Action.UPDATE
         return self.actions[0] if self.actions else Action.NOOP
 
@@ -362,6 +365,26 @@ def _absent(live: LiveMonitor, allow_destroy: bool) -> MonitorChange:
     )
 
 
+def _with_alarms(
+    change: MonitorChange, live: Mapping[str, LiveAlarm], project: str
+) -> MonitorChange:
+    """The monitor's change with its CloudWatch alarms' changes attached: a deleted monitor
+    takes its alarms along; blocked and orphaned monitors keep theirs untouched."""
+    if change.action in (Action.BLOCKED, Action.ORPHAN):
+        return change
+    wanted = change.desired.alarms if change.desired and change.action is not Action.DELETE else ()
+    planned, notes = plan_monitor_alarms(change.name, wanted, live, project, change.source_path)
+    if not planned and not notes:
+        return change
+    return dataclasses.replace(
+        change,
+        alarms=planned,
+        changes=(*change.changes, *(f for a in planned for f in a.changes)),
+        reason="; ".join(r for r in (change.reason, summarize(planned)) if r),
+        notes=(*change.notes, *notes),
+    )
+
+
 def build_plan(
     project: str,
     environment: str,
@@ -392,6 +415,7 @@ def build_plan(
         if wanted is not None and name not in wanted:
             continue
         changes.append(_absent(current, allow_destroy))
+    changes = [_with_alarms(c, live.alarms, project) for c in changes]
     referenced = {m.job_definition_name for m in live.monitors.values()} | {
         d.job_definition_name for d in desired
     }

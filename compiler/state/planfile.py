@@ -75,11 +75,24 @@ def plan_identity(plan: Plan) -> dict[str, Any]:
                 + (["restore_config"] if c.restore_config else []),
                 "live_fingerprint": c.live_fingerprint,
                 "job_definition": c.desired.job_definition_name if c.desired else None,
+                # Only with alarm changes, so plan files without alarms keep their shape.
+                **({"alarms": _alarm_identity(c)} if c.alarms else {}),
             }
             for c in plan.changes
         },
         "cleanups": sorted(c.job_definition for c in plan.cleanups),
     }
+
+
+def _alarm_identity(change: Any) -> list[str]:
+    """Each alarm change with a digest of its fields: an alarm edited since the plan is stale."""
+    return [
+        f"{a.action.name.lower()} {a.alarm_name} "
+        + hashlib.sha256(
+            _canonical({"c": [[f.path, f.before, f.after] for f in a.changes]})
+        ).hexdigest()[:16]
+        for a in change.alarms
+    ]
 
 
 def build_plan_file(

@@ -17,6 +17,7 @@ from typing import Any
 
 from compiler.desired.artifacts import body_matches_key
 from compiler.desired.resources import DELETION_PROTECTION_TAG, OWNER_TAG, SOURCE_TAG, Desired
+from compiler.state.alarms import LiveAlarm
 
 # Members SageMaker owns; never part of what we compare.
 _DEFINITION_SERVER_FIELDS = (
@@ -103,6 +104,8 @@ class LiveMonitor:
 class LiveState:
     monitors: Mapping[str, LiveMonitor]
     definitions: tuple[RawDefinition, ...] = field(default_factory=tuple)
+    # The project's CloudWatch alarms (under its name prefix) by alarm name.
+    alarms: Mapping[str, LiveAlarm] = field(default_factory=dict)
 
 
 def normalize_definition(request: Mapping[str, Any]) -> dict[str, Any]:
