@@ -177,6 +177,30 @@ def test_apply__runs_only_on_main_behind_an_environment_serialized_per_environme
     runs = [s.get("with", {}) for s in apply["steps"] if "biaswatch" in str(s.get("uses", ""))]
     assert [r["command"] for r in runs] == ["plan", "apply"]
     assert runs[1]["plan-file"] == "${{ steps.plan.outputs.plan-file }}"
+    # The apply step adds nothing to the saved plan: no --allow-destroy of its own.
+    assert "args" not in runs[1]
+
+
+def _plan_args(workflow: str) -> list[str]:
+    steps = [
+        s for job in _load(GITHUB / "workflows" / workflow)["jobs"].values() for s in job["steps"]
+    ]
+    return [
+        str(s["with"].get("args", ""))
+        for s in steps
+        if "biaswatch" in str(s.get("uses", "")) and s["with"]["command"] == "plan"
+    ]
+
+
+def test_retiring__pr_plan_and_main_replan_both_allow_destroy_so_identities_compare() -> None:
+    """A pull request deleting a monitor file shows the delete; main re-plans the same way,
+    the identity comparison refuses any other delete, and apply runs the saved plan."""
+    assert _plan_args("pr.yml") == ["--allow-destroy"]
+    assert _plan_args("apply.yml") == ["--allow-destroy"]
+    apply = (GITHUB / "workflows" / "apply.yml").read_text(encoding="utf-8")
+    assert '"identity"' in apply and "nothing was applied" in apply
+    # Drift stays read-only: it never plans deletes.
+    assert "--allow-destroy" not in (GITHUB / "workflows" / "drift.yml").read_text(encoding="utf-8")
 
 
 def test_pr_plan__detailed_exitcode_sticky_comment_artifact() -> None:

@@ -49,7 +49,11 @@ from compiler.state.planfile import build_plan_file, check_plan_file, files_dige
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan for `apply FILE`.",
 )
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the plan has changes or keeps managed schedules whose files are gone.",
+)
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
 @click.option("--target", "targets", multiple=True, help="Plan only these monitors (repeatable).")
 @click.option(
@@ -97,7 +101,8 @@ def plan(
             click.echo(f"Saved the plan to {out}. Apply it with: biaswatch apply {out}", err=True)
     if the_plan.blocked:
         raise Stop(EXIT_ERROR)
-    if detailed_exitcode and the_plan.has_changes:
+    # Kept orphans are not "no changes": drift reports them, so the plan says so too.
+    if detailed_exitcode and (the_plan.has_changes or the_plan.has_orphans):
         raise Stop(EXIT_CHANGES)
 
 

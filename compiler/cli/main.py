@@ -20,6 +20,7 @@ from compiler.cli.common import (
     Stop,
 )
 from compiler.cli.deploy import apply, drift, force_unlock_cmd, plan
+from compiler.cli.forget import forget_cmd
 from compiler.cli.imports import import_cmd
 from compiler.cli.ops import bootstrap_cmd, iam_policy_cmd
 from compiler.cli.validate import compile_cmd, validate
@@ -86,6 +87,7 @@ for _command in (
     apply,
     drift,
     force_unlock_cmd,
+    forget_cmd,
     import_cmd,
     iam_policy_cmd,
     bootstrap_cmd,

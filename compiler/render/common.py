@@ -71,7 +71,7 @@ def label(action: Action) -> str:
 
 def summary_line(plan: Plan) -> str:
     s = plan.summary()
-    if not plan.has_changes and not s["blocked"]:
+    if not plan.has_changes and not s["blocked"] and not plan.has_orphans:
         return "No changes. SageMaker matches the monitor files."
     update = f"{s['update']} to update"
     if s["swap"]:
@@ -80,9 +80,41 @@ def summary_line(plan: Plan) -> str:
     line = "Plan: " + ", ".join(parts)
     if s["cleanup"]:
         line += f", {s['cleanup']} unused definition{'s' if s['cleanup'] != 1 else ''} to clean up"
+    kept = kept_orphans(plan)
+    if kept:
+        line += "; " + "; ".join(kept)
     if s["blocked"]:
         line += f"; {s['blocked']} blocked"
     return line + "."
+
+
+def kept_orphans(plan: Plan) -> list[str]:
+    """`1 kept: deleting needs --allow-destroy`: orphans counted by why they stay."""
+    orphans = [c for c in plan.changes if c.action is Action.ORPHAN]
+    protected = sum(1 for c in orphans if c.protected)
+    out = []
+    if len(orphans) - protected:
+        out.append(f"{len(orphans) - protected} kept: deleting needs --allow-destroy")
+    if protected:
+        out.append(f"{protected} kept: deletion protection")
+    return out
+
+
+def deleted_resources(change: MonitorChange) -> list[str]:
+    """What a delete removes, and what it leaves, in words (from the plan's data)."""
+    gone = [f"schedule {change.name!r}"]
+    if change.live_job_definition:
+        gone.append(f"job definition {change.live_job_definition!r}")
+    alarms = [a.alarm_name for a in change.alarms]
+    if alarms:
+        gone.append(plural(len(alarms), "CloudWatch alarm") + " (" + ", ".join(alarms) + ")")
+    out = ["deletes " + ", ".join(gone)]
+    if change.live_config_uri:
+        out.append(
+            f"keeps analysis config object {change.live_config_uri} "
+            "(the artifact bucket is versioned; remove it by hand if wanted)"
+        )
+    return out
 
 
 def clean(text: str) -> str:

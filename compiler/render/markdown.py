@@ -12,6 +12,7 @@ from compiler.render.common import (
     KIND_TITLES,
     analysis_key,
     clean,
+    deleted_resources,
     drift_summary_line,
     extras,
     format_value,
@@ -27,7 +28,7 @@ from compiler.render.common import (
 )
 from compiler.state.diff import FieldChange
 from compiler.state.drift import DriftReport, Finding, Violation
-from compiler.state.plan import MonitorChange, Plan
+from compiler.state.plan import Action, MonitorChange, Plan
 
 MARKDOWN_VALUE_LIMIT = 80
 _ABSENT = "*(none)*"
@@ -121,7 +122,12 @@ def render_plan_markdown(plan: Plan) -> str:
 
 def _action(c: MonitorChange) -> str:
     action = c.display_action
-    return text(", ".join([f"{glyph(action)} {label(action)}", *extras(c)]))
+    words = [f"{glyph(action)} {label(action)}", *extras(c)]
+    if action is Action.DELETE:
+        goes = ["schedule", "job definition"] if c.live_job_definition else ["schedule"]
+        goes += ["alarms"] if c.alarms else []
+        words[0] += " (" + ", ".join(goes) + "; config object kept)"
+    return text(", ".join(words))
 
 
 def _monitor_details(c: MonitorChange) -> list[str]:
@@ -136,6 +142,9 @@ def _monitor_details(c: MonitorChange) -> list[str]:
     ]
     if c.reason:
         lines += [f"Reason: {text(c.reason)}", ""]
+    if c.action is Action.DELETE:
+        lines += [f"- {text(part[0].upper() + part[1:])}" for part in deleted_resources(c)]
+        lines.append("")
     lines += _change_table(c.changes)
     if c.notes:
         lines += [*_notes(c.notes), ""]

@@ -57,6 +57,8 @@ class MonitorChange:
     reason: str = ""
     notes: tuple[Diagnostic, ...] = ()
     alarms: tuple[AlarmChange, ...] = ()  # CloudWatch alarms created/updated/deleted with it
+    protected: bool = False  # an orphan kept by its deletion_protection tag
+    live_config_uri: str | None = None  # a deleted monitor's analysis config object
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -103,6 +105,12 @@ class Plan:
         return any(
             not c.is_noop and c.action not in (Action.ORPHAN, Action.BLOCKED) for c in self.changes
         ) or bool(self.cleanups)
+
+    @property
+    def has_orphans(self) -> bool:
+        """Managed schedules with no monitor file that this plan keeps: not "no changes"
+        (drift reports them too), though apply has nothing to do for them."""
+        return any(c.action is Action.ORPHAN for c in self.changes)
 
     @property
     def blocked(self) -> bool:
@@ -348,10 +356,27 @@ def _absent(live: LiveMonitor, allow_destroy: bool) -> MonitorChange:
         if live.deletion_protection
         else "monitor file removed; deleting needs --allow-destroy"
     )
-    note = _warning(
+    # No source span: the recorded file is gone, so a `path:1:1` location would point at
+    # nothing. The message names the file the schedule was applied from instead.
+    recorded = (
+        f"its monitor file {live.source_path!r} is gone"
+        if live.source_path
+        else ("it records no monitor file")
+    )
+    hints = (
+        "to delete it: restore the file with deletion_protection: false, apply, then remove it"
+        if live.deletion_protection
+        else "to delete it: plan and apply with --allow-destroy (the pull-request workflow does)",
+        f"to keep it running unmanaged: `biaswatch forget {live.name}`",
+        f"to keep managing it: restore {live.source_path or 'its monitor file'}",
+    )
+    note = Diagnostic(
         "W606",
-        f"schedule {live.name!r} is managed by this project but has no monitor file",
-        live.source_path,
+        f"schedule {live.name!r} is managed by this project but {recorded}",
+        None,
+        "name",
+        Severity.WARNING,
+        hints if not allow_destroy else (),
     )
     return MonitorChange(
         live.name,
@@ -362,6 +387,8 @@ def _absent(live: LiveMonitor, allow_destroy: bool) -> MonitorChange:
         live.job_definition_name,
         reason=reason,
         notes=(note,),
+        protected=live.deletion_protection,
+        live_config_uri=live.config_uri,
     )
 
 
