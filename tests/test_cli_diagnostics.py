@@ -153,3 +153,87 @@ def test_apply__no_tty_no_auto_approve__refused_before_reading(
     assert out == ""
     assert "apply needs confirmation: run it in a terminal, pass --auto-approve" in err
     assert "E406" not in err
+
+
+def test_plan__corrupt_emulator_state_file__e420_delete_the_state_file(
+    two_envs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (two_envs / "monitors" / "m.yaml").write_text(HEAD + VALID)
+    (two_envs / ".biaswatch").mkdir()
+    (two_envs / ".biaswatch" / "local-state.json").write_text("{garbage")
+    code, out, err = run(["plan"], capsys)
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert "internal error" not in err
+    assert (
+        "error E420 cannot start the local emulator with state .biaswatch/local-state.json" in err
+    )
+    assert "hint: delete the state file .biaswatch/local-state.json" in err
+
+
+def test_validate__tab_in_indentation__says_indent_with_spaces(
+    two_envs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (two_envs / "monitors" / "m.yaml").write_text(
+        HEAD + "schedule_cron_expression: daily\nendpoint_input:\n\tendpoint_name: ep\n"
+    )
+    code, _, err = run(["validate"], capsys)
+    assert code == EXIT_ERROR
+    assert err.splitlines()[0] == (
+        "monitors/m.yaml:6:1: error E104 tabs are not allowed; indent with spaces"
+    )
+
+
+def test_validate__facet_as_a_string__hint_shows_the_list_form(
+    two_envs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (two_envs / "monitors" / "m.yaml").write_text(
+        HEAD + VALID.replace("{facet: [{name_or_index: a}]}", "{facet: gender}")
+    )
+    code, _, err = run(["validate"], capsys)
+    assert code == EXIT_ERROR
+    assert "error E203 analysis_config.facet: expected a list, got string 'gender'" in err
+    assert (
+        "hint: facet is a list of mappings: write facet: "
+        "[{name_or_index: gender, value_or_threshold: [...]}]"
+    ) in err
+
+
+def test_validate__huge_file__e103_hint_is_possible(
+    two_envs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (two_envs / "monitors" / "m.yaml").write_text(HEAD + "#" * 1_000_001 + "\n")
+    code, _, err = run(["validate"], capsys)
+    assert code == EXIT_ERROR
+    assert "error E103" in err
+    assert "split the monitor" not in err
+    assert "move it out of the monitors folder" in err
+
+
+@pytest.mark.parametrize(
+    "argv,option",
+    [
+        (["force-unlock", "--help"], "--env"),
+        (["emulator", "serve", "--help"], "--latency-ms"),
+        (["emulator", "serve", "--help"], "--fault-rate"),
+        (["emulator", "serve", "--help"], "--pending-seconds"),
+    ],
+)
+def test_cli__option_help__every_option_explained(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(argv, capsys)
+    assert code == EXIT_OK
+    line = next(line for line in out.splitlines() if line.strip().startswith(option))
+    described = line.split(option, 1)[1].split(maxsplit=1)
+    assert len(described) == 2 and len(described[1]) > 10, line
+
+
+def test_emulator_serve__pending_seconds_default__same_as_environment_key(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from compiler.config.spec import EmulatorSettings
+
+    code, out, _ = run(["emulator", "serve", "--help"], capsys)
+    assert code == EXIT_OK
+    assert f"[default: {EmulatorSettings().pending_seconds};" in " ".join(out.split())

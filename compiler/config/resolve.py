@@ -281,7 +281,7 @@ def validate_model(
                     message,
                     locate(path, at_key),
                     format_field_path(path),
-                    hints=_schema_hints(path, code),
+                    hints=_schema_hints(path, code, data),
                 )
             )
         if unknown > MAX_UNKNOWN_KEYS:
@@ -300,11 +300,20 @@ def validate_model(
         return None, diags
 
 
-def _schema_hints(path: FieldPath, code: str) -> tuple[str, ...]:
+def _schema_hints(path: FieldPath, code: str, data: Any = None) -> tuple[str, ...]:
     if path[-1:] == ("dataset_format",) and code == "E202":
         return (
             "the AWS page's batch example leaves it out, but the API and the SDK require it",
             "write e.g. dataset_format: {csv: {header: true}} (or json: {line: true}, parquet: {})",
+        )
+    if path == ("analysis_config", "facet") and code == "E203":
+        facet = data.get("analysis_config", {}).get("facet") if isinstance(data, dict) else None
+        column = (
+            facet if isinstance(facet, str | int) and not isinstance(facet, bool) else "<column>"
+        )
+        return (
+            "facet is a list of mappings: write facet: "
+            f"[{{name_or_index: {column}, value_or_threshold: [...]}}]",
         )
     if path[-1:] == ("role",) and code == "E202":
         return ("set role in the monitor file or in the environment's defaults in biaswatch.yaml",)
