@@ -211,7 +211,7 @@ SHAPES: dict[str, str] = {
     "    hint: wait for it or raise --lock-timeout (a lock whose lease lapsed is taken over after "
     "at most 300 s); if that run is dead and you cannot wait: biaswatch force-unlock <id>",
     "E414": "monitors/credit-risk.yaml:8:7: error E414 name: schedule 'credit-risk-bias' already exists and belongs to <owner>\n"
-    "    hint: adopt it with `biaswatch import credit-risk-bias` or rename this monitor",
+    "    hint: adopt it with `biaswatch import credit-risk-bias --env <environment>` or rename this monitor",
     "E415": "error E415 schedule 'loan-approval-prod-bias' is not in git but has deletion protection",
     "E416": "error E416 schedule 'credit-risk-bias' failed: <FailureReason, verbatim>\n"
     "    hint: fix the cause, then apply again (a Failed schedule is re-sent)",
@@ -222,7 +222,7 @@ SHAPES: dict[str, str] = {
     "E419": "error E419 apply incomplete; run apply again to converge\n"
     "    hint: what succeeded stays applied",
     "E420": "error E420 cannot start the local emulator with state .biaswatch/local-state.json: …\n"
-    "    hint: delete .biaswatch/local-state.json to start from an empty account",
+    "    hint: delete the state file .biaswatch/local-state.json to start from an empty account",
     "E421": "error E421 schedule 'churn-quality': is a ModelQuality schedule, not ModelBias\n"
     "    hint: biaswatch manages model bias monitors only",
     "E422": "error E422 schedule 'credit-risk-bias': cannot read the analysis config at s3://…/analysis_config.json\n"

@@ -62,6 +62,7 @@ def connect(
     """Clients for the environment; an embedded emulator lives for the duration of the block."""
     if env.emulator is not None:
         from compiler.emulator.server import Emulator
+        from compiler.emulator.state import StateFileError
 
         state = root / env.emulator.state_file
         state.parent.mkdir(parents=True, exist_ok=True)
@@ -74,12 +75,14 @@ def connect(
                 account_id=account_id(env) or "123456789012",
             )
             emulator.start()
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, StateFileError) as exc:
+            # A damaged state file (a kill mid-write on an old version, a hand edit) is the
+            # user's to remove: the emulator's state is disposable by design.
             raise aws.AwsError(
                 Diagnostic(
                     "E420",
                     f"cannot start the local emulator with state {state}: {exc}",
-                    hints=(f"delete {state} to start from an empty account",),
+                    hints=(f"delete the state file {state} to start from an empty account",),
                 )
             ) from exc
         try:

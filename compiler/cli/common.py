@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,12 @@ def open_workspace(opts: Options, paths: Sequence[str] = ()) -> tuple[Workspace,
 
 
 def environment_name(opts: Options, project: Project, env: str | None) -> str:
+    if env and opts.env and env != opts.env:
+        # `biaswatch --env a plan --env b` used to plan b silently; neither reading is safe.
+        raise click.UsageError(
+            f"--env is given twice with different values: {opts.env!r} before the command "
+            f"and {env!r} after it; give one"
+        )
     name = env or opts.env or project.config.default_environment
     if name not in project.config.environments:
         raise click.UsageError(
@@ -173,6 +180,14 @@ def print_apply_result(result: ApplyResult) -> None:
 
 def poll_interval(session: Session) -> float:
     return 0.2 if session.conn.emulated else 5.0
+
+
+def require_confirmation_channel(planfile: object, auto_approve: bool) -> None:
+    """Refuse an apply that could never be confirmed, before anything is read or locked."""
+    if planfile is None and not auto_approve and not sys.stdin.isatty():
+        raise click.UsageError(
+            "apply needs confirmation: run it in a terminal, pass --auto-approve, or apply a saved plan"
+        )
 
 
 def parse_duration(text: str, option: str) -> float:

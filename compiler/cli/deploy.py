@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from compiler.cli.common import (
     print_apply_result,
     read_plan,
     render_plan,
+    require_confirmation_channel,
 )
 from compiler.config.workspace import write_output
 from compiler.desired.artifacts import lock_uri
@@ -140,6 +140,7 @@ def apply(
     """Apply a saved plan (refused if stale), or plan, confirm and apply."""
     lock_seconds = parse_duration(lock_timeout, "--lock-timeout")
     wait_seconds = parse_duration(wait_timeout, "--wait-timeout")
+    require_confirmation_channel(planfile, auto_approve)
     saved = None
     if planfile is not None:
         try:
@@ -198,14 +199,11 @@ def apply(
                 return
             if saved is None:
                 click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
-                if not auto_approve:
-                    if not sys.stdin.isatty():
-                        raise click.UsageError(
-                            "apply needs confirmation: run it in a terminal, pass --auto-approve, or apply a saved plan"
-                        )
-                    if not click.confirm("Apply these changes?", default=False, err=True):
-                        click.echo("Apply cancelled; nothing was changed.", err=True)
-                        raise Stop(EXIT_ERROR)
+                if not auto_approve and not click.confirm(
+                    "Apply these changes?", default=False, err=True
+                ):
+                    click.echo("Apply cancelled; nothing was changed.", err=True)
+                    raise Stop(EXIT_ERROR)
             result = apply_plan(
                 clients,
                 the_plan,
@@ -259,7 +257,9 @@ def drift(opts: Options, env: str | None, fmt: str) -> None:
 
 @click.command(name="force-unlock")
 @click.argument("lock_id")
-@click.option("--env", "env", default=None)
+@click.option(
+    "--env", "env", default=None, help="Environment whose lock to clear (default: the project's)."
+)
 @click.pass_obj
 def force_unlock_cmd(opts: Options, lock_id: str, env: str | None) -> None:
     """Clear a lock left by a dead run (give the id the lock error printed)."""

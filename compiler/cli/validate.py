@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from compiler.cli.common import (
     open_workspace,
 )
 from compiler.config.workspace import path_exists
-from compiler.desired.pipeline import build_environment
+from compiler.desired.pipeline import build_environment, merge_environment_diagnostics
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors
 from compiler.render.diagnostics import RENDERERS
 
@@ -45,12 +46,10 @@ def validate(opts: Options, paths: tuple[str, ...], env: str | None, fmt: str | 
         if env or opts.env
         else list(project.config.environments)
     )
-    diags: list[Diagnostic] = []
-    count = 0
-    for name in names:
-        build = build_environment(project, ws.documents, name)
-        diags.extend(build.diagnostics)
-        count = max(count, len(build.monitors))
+    per_environment = [
+        (name, build_environment(project, ws.documents, name).diagnostics) for name in names
+    ]
+    diags = list(merge_environment_diagnostics(per_environment))
     if has_errors(diags):
         fail(opts, diags)
     emit_diagnostics(opts, diags)
@@ -88,6 +87,7 @@ def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> N
                         "E503",
                         f"no monitor named {n!r} in environment {build.name!r}",
                         SourceSpan(str(opts.project_file)),
+                        hints=_close_names(n, [m.spec.name for m in build.monitors]),
                     )
                     for n in missing
                 ],
@@ -96,3 +96,10 @@ def compile_cmd(opts: Options, selectors: tuple[str, ...], env: str | None) -> N
         m.spec.name: m.desired.compiled_view() for m in sorted(selected, key=lambda m: m.spec.name)
     }
     click.echo(json.dumps(out, indent=2, sort_keys=False, ensure_ascii=False))
+
+
+def _close_names(name: str, known: list[str]) -> tuple[str, ...]:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if close:
+        return (f"did you mean {' or '.join(repr(c) for c in close)}?",)
+    return (f"monitors in this environment: {', '.join(sorted(known))}",) if known else ()

@@ -205,7 +205,10 @@ def _too_big(span: SourceSpan, size: int, limit: int) -> Diagnostic:
         "E103",
         f"file is {size:,} bytes; the limit is {limit:,} bytes",
         span,
-        hints=("split the monitor into smaller files",),
+        hints=(
+            "a monitor file is a few kilobytes: if this is data or a generated file, move it "
+            "out of the monitors folder; if it is a monitor, remove what was pasted into it",
+        ),
     )
 
 
@@ -347,6 +350,7 @@ class _Builder:
         self.path = display_path
         self.max_depth = max_depth
         self.max_nodes = max_nodes
+        self._lines: list[str] = []
         self.diagnostics: list[Diagnostic] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, _Anchor | object] = {}
@@ -392,6 +396,12 @@ class _Builder:
         field_text = format_field_path(path) if path else ""
         self.diagnostics.append(Diagnostic(code, message, span, field_text, hints=hints))
 
+    def _indenting_tab(self, line: int) -> SourceSpan | None:
+        """Where a tab sits in the indentation of a 1-based line, if one does."""
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        return SourceSpan(self.path, line, indent.index("\t") + 1) if "\t" in indent else None
+
     def span(self, mark: Any) -> SourceSpan:
         """PyYAML marks are 0-based; diagnostics are 1-based."""
         if mark is None:
@@ -401,6 +411,7 @@ class _Builder:
     # -- reading -----------------------------------------------------------------------------
 
     def run(self, text: str) -> None:
+        self._lines = text.splitlines()
         try:
             for event in yaml.parse(text, Loader=_PARSER):
                 self._on_event(event)
@@ -417,6 +428,13 @@ class _Builder:
     def _syntax_error(self, error: yaml.MarkedYAMLError) -> None:
         mark = error.problem_mark or error.context_mark
         span = self.span(mark)
+        tab = self._indenting_tab(span.line)
+        if tab is not None:
+            # PyYAML's words for it ("found character that cannot start any token") do not
+            # say that the invisible character is the problem.
+            hint = "replace the tab with spaces (YAML indentation is spaces only)"
+            self.fail("E104", "tabs are not allowed; indent with spaces", tab, (hint,))
+            return
         problem = (error.problem or "invalid YAML").strip().rstrip(".")
         message = problem[:1].lower() + problem[1:]
         if error.context and error.context_mark is not None and error.context_mark is not mark:

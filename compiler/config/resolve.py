@@ -13,7 +13,7 @@ import functools
 import re
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -80,15 +80,23 @@ class Provenance:
 
 def merge_layers(
     layers: list[tuple[Any, SourceMap, FieldPath]],
+    primary: SourceMap | None = None,
 ) -> tuple[Any, dict[FieldPath, Origin]]:
-    """Deep-merge mappings, later layers winning; lists and scalars are replaced whole."""
+    """Deep-merge mappings, later layers winning; lists and scalars are replaced whole.
+
+    A mapping several layers contribute to is located in `primary` (the monitor file) when
+    that file has it: a key missing from it is the monitor's to add, even though an
+    environment's defaults in biaswatch.yaml came first.
+    """
     merged: Any = None
     origins: dict[FieldPath, Origin] = {}
 
     def put(base: Any, value: Any, source: SourceMap, src_path: FieldPath, dst: FieldPath) -> Any:
         if isinstance(base, dict) and isinstance(value, dict):
             out = dict(base)
-            origins.setdefault(dst, Origin(source, src_path))
+            known = origins.get(dst)
+            if known is None or (source is primary and known.source is not primary):
+                origins[dst] = Origin(source, src_path)
             for k, v in value.items():
                 out[k] = put(base.get(k), v, source, (*src_path, k), (*dst, k))
             return out
@@ -273,7 +281,7 @@ def validate_model(
                     message,
                     locate(path, at_key),
                     format_field_path(path),
-                    hints=_schema_hints(path, code),
+                    hints=_schema_hints(path, code, data),
                 )
             )
         if unknown > MAX_UNKNOWN_KEYS:
@@ -292,11 +300,20 @@ def validate_model(
         return None, diags
 
 
-def _schema_hints(path: FieldPath, code: str) -> tuple[str, ...]:
+def _schema_hints(path: FieldPath, code: str, data: Any = None) -> tuple[str, ...]:
     if path[-1:] == ("dataset_format",) and code == "E202":
         return (
             "the AWS page's batch example leaves it out, but the API and the SDK require it",
             "write e.g. dataset_format: {csv: {header: true}} (or json: {line: true}, parquet: {})",
+        )
+    if path == ("analysis_config", "facet") and code == "E203":
+        facet = data.get("analysis_config", {}).get("facet") if isinstance(data, dict) else None
+        column = (
+            facet if isinstance(facet, str | int) and not isinstance(facet, bool) else "<column>"
+        )
+        return (
+            "facet is a list of mappings: write facet: "
+            f"[{{name_or_index: {column}, value_or_threshold: [...]}}]",
         )
     if path[-1:] == ("role",) and code == "E202":
         return ("set role in the monitor file or in the environment's defaults in biaswatch.yaml",)
@@ -327,6 +344,22 @@ def _known_keys() -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
+def _name_monitor(diag: Diagnostic, doc: Document, merged: Any) -> Diagnostic:
+    """A top-level key missing from a monitor: say which monitor, at its `name:` line."""
+    if diag.code != "E202" or "." in diag.field or "[" in diag.field:
+        return diag
+    name = merged.get("name") if isinstance(merged, dict) else None
+    if not isinstance(name, str) or "name" not in doc.data:
+        return diag
+    where = f"add {diag.field}: to {doc.path}, or to the environment's defaults in biaswatch.yaml"
+    return replace(
+        diag,
+        message=f"required key is missing from monitor {name!r}",
+        span=doc.source.span_for(("name",), key=True),
+        hints=diag.hints or (where,),
+    )
+
+
 def resolve_monitor(
     doc: Document,
     env_name: str,
@@ -351,7 +384,7 @@ def resolve_monitor(
     layers.append((data, doc.source, ()))
     if isinstance(overrides, dict) and isinstance(overrides.get(env_name), dict):
         layers.append((overrides[env_name], doc.source, ("overrides", env_name)))
-    merged, origins = merge_layers(layers)
+    merged, origins = merge_layers(layers, primary=doc.source)
     provenance = Provenance(origins, doc.source)
     name = merged.get("name")
     all_vars = dict(variables)
@@ -377,7 +410,7 @@ def resolve_monitor(
             )
         )
     spec, schema_diags = validate_model(MonitorSpec, merged, lambda p, k: provenance.span(p, key=k))
-    diags.extend(schema_diags)
+    diags.extend(_name_monitor(d, doc, merged) for d in schema_diags)
     if diags:
         return None, provenance, diags
     return spec, provenance, diags

@@ -273,12 +273,17 @@ class MonitorSpec(_Model):
     )
 
 
+# How long a new schedule stays Pending in the emulator: the environment key's and
+# `emulator serve --pending-seconds`'s default.
+EMULATOR_PENDING_SECONDS = 0.5
+
+
 class EmulatorSettings(_Model):
     state_file: Text = Field(
         default=".biaswatch/local-state.json", description="Kept between runs; gitignore it."
     )
     pending_seconds: float = Field(
-        default=0.5, ge=0, description="How long new schedules stay Pending."
+        default=EMULATOR_PENDING_SECONDS, ge=0, description="How long new schedules stay Pending."
     )
     endpoints: list[Text] = Field(
         default_factory=list,

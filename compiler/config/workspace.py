@@ -125,6 +125,14 @@ def _too_many(where: str, limit: int) -> Diagnostic:
     )
 
 
+def _project_file_hints(project_file: Path) -> tuple[str, ...]:
+    above = project_file.absolute().parent.parent / project_file.name
+    if not project_file.is_absolute() and _probe(above) == "file":
+        # The usual slip: running validate from inside monitors/.
+        return (f"{project_file.name} is in the parent folder: run biaswatch from there",)
+    return ("run biaswatch from the repository root or pass --project-file",)
+
+
 def load_workspace(
     project_file: Path,
     paths: Sequence[Path] | None = None,
@@ -154,7 +162,7 @@ def load_workspace(
                 "E501",
                 f"project file {project_file.name!r} not found",
                 SourceSpan(project_file.as_posix()),
-                hints=("run biaswatch from the repository root or pass --project-file",),
+                hints=_project_file_hints(project_file),
             )
         )
     else:
@@ -163,6 +171,9 @@ def load_workspace(
     files: list[Path] = []
     if paths:
         files = _named_paths(paths, root, max_files, diags)
+    elif project_kind == "missing":
+        # Without a project file there is no monitors folder to look for: E501 says it all.
+        files = []
     else:
         files = _monitors_folder(
             root, monitors_dir or _monitors_dir(project_doc), project_doc, max_files, diags

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler.config.resolve import resolve_monitor, substitute, validate_model
 from compiler.config.source import Document, format_field_path
@@ -177,6 +177,36 @@ def _variables(
             )
         variables[key] = expanded
     return variables, diags
+
+
+def merge_environment_diagnostics(
+    per_environment: Sequence[tuple[str, Sequence[Diagnostic]]],
+) -> tuple[Diagnostic, ...]:
+    """One line per problem across environments, naming the environments it occurs in.
+
+    A monitor file is resolved once per environment, so a mistake in it would otherwise be
+    reported once per environment. A problem every environment has is a mistake in the file
+    and is shown as is; one only some environments have names them.
+    """
+    seen: dict[Diagnostic, list[str]] = {}
+    for env_name, diagnostics in per_environment:
+        for diag in diagnostics:
+            names = seen.setdefault(diag, [])
+            if env_name not in names:
+                names.append(env_name)
+    every = len(per_environment)
+    return sort_diagnostics(
+        diag
+        if len(names) == every
+        else replace(diag, message=f"{diag.message} (in {_environments(names)})")
+        for diag, names in seen.items()
+    )
+
+
+def _environments(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return f"environment {names[0]}"
+    return f"environments {', '.join(names)}"
 
 
 def build_environment(

@@ -9,6 +9,7 @@ from types import FrameType
 
 import click
 
+from compiler.config.spec import EMULATOR_PENDING_SECONDS
 from compiler.emulator.server import Emulator
 from compiler.emulator.state import StateFileError
 
@@ -31,10 +32,28 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSON file to restore from and save to after every change.",
 )
-@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option(
+    "--latency-ms",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Delay added to every request, in milliseconds.",
+)
 @click.option("--throttle-tps", type=click.FloatRange(min=0, min_open=True), help="Per operation.")
-@click.option("--fault-rate", default=0.0, show_default=True, type=click.FloatRange(0.0, 1.0))
-@click.option("--pending-seconds", default=1.0, show_default=True, type=click.FloatRange(min=0))
+@click.option(
+    "--fault-rate",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Share of SageMaker requests answered with a transient error (0 to 1).",
+)
+@click.option(
+    "--pending-seconds",
+    default=EMULATOR_PENDING_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="How long new schedules stay Pending (as emulator.pending_seconds).",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault dice.")
 @click.option("--allow-non-loopback", is_flag=True, help="Allow binding beyond loopback.")
 def serve(

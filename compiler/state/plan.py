@@ -231,7 +231,7 @@ def _create(desired: Desired, endpoint_state: EndpointState | None) -> MonitorCh
     )
 
 
-def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange:
+def _compare(desired: Desired, live: LiveMonitor, project: str, environment: str) -> MonitorChange:
     notes = _preconditions(desired, live, live.endpoint_state)
     if live.owner != project:
         owner = f"project {live.owner!r}" if live.owner else "no biaswatch project"
@@ -240,7 +240,10 @@ def _compare(desired: Desired, live: LiveMonitor, project: str) -> MonitorChange
             f"schedule {desired.name!r} already exists and belongs to {owner}",
             SourceSpan(desired.source_path),
             "name",
-            hints=(f"adopt it with `biaswatch import {desired.name}` or rename this monitor",),
+            hints=(
+                f"adopt it with `biaswatch import {desired.name} --env {environment}` "
+                "or rename this monitor",
+            ),
         )
         return MonitorChange(
             desired.name,
@@ -435,7 +438,7 @@ def build_plan(
         if current is None:
             changes.append(_create(d, (endpoint_states or {}).get(d.endpoint_name or "")))
         else:
-            changes.append(_compare(d, current, project))
+            changes.append(_compare(d, current, project, environment))
     for name, current in sorted(live.monitors.items()):
         if name in desired_names or current.owner != project:
             continue
