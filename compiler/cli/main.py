@@ -19,6 +19,7 @@ from compiler.cli.common import (
     Options,
     Stop,
 )
+from compiler.cli.analysis import baseline, preview
 from compiler.cli.deploy import apply, drift, force_unlock_cmd, plan
 from compiler.cli.imports import import_cmd
 from compiler.cli.ops import bootstrap_cmd, iam_policy_cmd
@@ -89,6 +90,8 @@ for _command in (
     import_cmd,
     iam_policy_cmd,
     bootstrap_cmd,
+    preview,
+    baseline,
 ):
     cli.add_command(_command)
 
