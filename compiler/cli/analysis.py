@@ -128,8 +128,11 @@ def _sample(opts: Options, monitor: Monitor, data: Path, root: Path, prediction_
 
     spec, _ = read_analysis_config(monitor.desired.analysis_config, _threshold(monitor))
     wanted = None
-    if spec is not None:
+    # Without headers Clarify uses every column of the dataset: keep them all.
+    if spec is not None and spec.headers is not None:
+        # The headers too: FT's nearest neighbours are found on the feature columns.
         wanted = {spec.label, prediction_column, *(f.name for f in spec.facets)}
+        wanted.update(spec.headers)
         if spec.group_variable:
             wanted.add(spec.group_variable)
     path = data if data.is_absolute() else Path.cwd() / data

@@ -45,6 +45,7 @@ def test_preview__example_csv__prints_the_table_and_exits_0(
     assert "predicted positive" in out
     for metric in ("DPPL", "DI", "AD", "RD", "FT"):
         assert f"gender  female       {metric}" in out
+    assert "n/a" not in out and "W620" not in err  # FT has the feature columns
 
 
 def test_preview__json_lines_sample_and_json_format__carries_analysis_json_shape(
