@@ -70,9 +70,7 @@ def _days(start: datetime, end: datetime) -> Iterator[datetime]:
         day += timedelta(days=1)
 
 
-def keys_in_window(
-    clients: aws.Clients, prefix: str, start: datetime, end: datetime
-) -> list[str]:
+def keys_in_window(clients: aws.Clients, prefix: str, start: datetime, end: datetime) -> list[str]:
     """s3:// URIs of the objects under `{prefix}/yyyy/mm/dd/hh/` whose hour overlaps [start, end)."""
     base = prefix.rstrip("/")
     bucket, key_prefix = aws.split_s3_uri(base)
@@ -84,7 +82,8 @@ def keys_in_window(
             match = _HOUR.match(key[len(key_prefix) :].lstrip("/"))
             if match is None:
                 continue
-            hour = datetime(*(int(g) for g in match.groups()), tzinfo=UTC)
+            year, month, day_of_month, hour_of_day = (int(g) for g in match.groups())
+            hour = datetime(year, month, day_of_month, hour_of_day, tzinfo=UTC)
             if first <= hour < end and int(item.get("Size", 0)) <= MAX_OBJECT_BYTES:
                 out.append(f"s3://{bucket}/{key}")
     return sorted(out)

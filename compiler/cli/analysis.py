@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ from compiler.cli.common import (
     fail,
     open_workspace,
 )
+from compiler.config.source import FieldPath, SourceMap
+from compiler.config.workspace import Workspace
 from compiler.desired.pipeline import EnvironmentBuild, Monitor
 from compiler.diagnostics import Diagnostic, SourceSpan, has_errors
 
@@ -72,29 +75,64 @@ def _load_baseline(
     if path is None:
         return None, []
     shown = str(path)
+    from compiler.analysis.baseline import read_baseline
+
     try:
-        return json.loads((root / path if not path.is_absolute() else path).read_text("utf-8")), []
+        document = json.loads((root / path).read_text("utf-8"))
     except OSError as exc:
         problem = f"cannot be read: {exc.strerror or exc}"
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problem = f"is not JSON: {exc}"
+    else:
+        _, bad = read_baseline(document, shown)
+        if not bad:
+            return document, []
+        return None, [
+            dataclasses.replace(d, span=SourceSpan(shown), field="--baseline") for d in bad
+        ]
     return None, [
         Diagnostic("E714", f"baseline {shown!r} {problem}", SourceSpan(shown), field="--baseline")
     ]
 
 
-def _locate(diagnostics: Iterable[Diagnostic], monitor: Monitor, data: str) -> list[Diagnostic]:
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _field_path(field: str, monitor: Monitor) -> FieldPath:
+    """A diagnostic's field as a path in the monitor file (the threshold sits in the input)."""
+    if field == "probability_threshold_attribute":
+        section = "endpoint_input" if monitor.spec.endpoint_input else "batch_transform_input"
+        return (section, field)
+    return tuple(int(i) if i else name for name, i in _PART.findall(field))
+
+
+def _locate(
+    diagnostics: Iterable[Diagnostic], monitor: Monitor, data: str, source: SourceMap | None
+) -> list[Diagnostic]:
     """Diagnostics about the data point at the sample file; those about the config at the
-    monitor file (the config's fields are named in the monitor file's words)."""
+    field of the monitor file they name."""
     out = []
     for d in diagnostics:
         if d.span is None:
-            where = monitor.desired.source_path if (d.field or "").startswith(
-                ("analysis_config", "probability_threshold", "constraints")
-            ) else data
-            d = dataclasses.replace(d, span=SourceSpan(where))
+            if d.field.startswith(("analysis_config", "probability_threshold")):
+                path = _field_path(d.field, monitor)
+                span = (
+                    source.span_for(path)
+                    if source is not None
+                    else SourceSpan(monitor.desired.source_path)
+                )
+            else:
+                span = SourceSpan(data)
+            d = dataclasses.replace(d, span=span)
         out.append(d)
     return out
+
+
+def _source(ws: Workspace, monitor: Monitor) -> SourceMap | None:
+    for document in ws.documents:
+        if document.path == monitor.desired.source_path:
+            return document.source
+    return None
 
 
 def _show(result: PreviewResult, name: str, fmt: str) -> None:
@@ -112,8 +150,15 @@ def _show(result: PreviewResult, name: str, fmt: str) -> None:
     click.echo(renderer(result, name), nl=False)
 
 
-def _finish(opts: Options, result: PreviewResult, monitor: Monitor, data: str, fmt: str) -> None:
-    diagnostics = _locate(result.diagnostics, monitor, data)
+def _finish(
+    opts: Options,
+    result: PreviewResult,
+    monitor: Monitor,
+    data: str,
+    fmt: str,
+    source: SourceMap | None,
+) -> None:
+    diagnostics = _locate(result.diagnostics, monitor, data, source)
     if not result.ok or has_errors(diagnostics):
         fail(opts, diagnostics)
     emit_diagnostics(opts, diagnostics)
@@ -156,7 +201,9 @@ def _sample(opts: Options, monitor: Monitor, data: Path, root: Path, prediction_
     show_default=True,
     help="The column holding the model's output (a score under probability_threshold_attribute).",
 )
-@click.option("--from-capture", is_flag=True, help="Read the endpoint's captured data and ground truth.")
+@click.option(
+    "--from-capture", is_flag=True, help="Read the endpoint's captured data and ground truth."
+)
 @click.option("--start", default=None, help="With --from-capture: window start, ISO-8601 UTC.")
 @click.option("--end", default=None, help="With --from-capture: window end, ISO-8601 UTC.")
 @click.option(
@@ -201,7 +248,7 @@ def preview(
 
     if from_capture:
         result, where = _from_capture(opts, ws.root, build, monitor, start, end, baseline)
-        _finish(opts, result, monitor, where, fmt)
+        _finish(opts, result, monitor, where, fmt, _source(ws, monitor))
         return
     assert data is not None
     sample = _sample(opts, monitor, data, ws.root, prediction_column)
@@ -213,7 +260,7 @@ def preview(
         probability_threshold=_threshold(monitor),
         columns=sample.columns,
     )
-    _finish(opts, result, monitor, str(data), fmt)
+    _finish(opts, result, monitor, str(data), fmt, _source(ws, monitor))
 
 
 def _from_capture(
@@ -249,7 +296,9 @@ def _from_capture(
             ],
         )
     if not spec.ground_truth_input:
-        fail(opts, [Diagnostic("E717", "the monitor has no ground_truth_input", SourceSpan(source))])
+        fail(
+            opts, [Diagnostic("E717", "the monitor has no ground_truth_input", SourceSpan(source))]
+        )
     inp = spec.endpoint_input
     try:
         if start or end:
@@ -266,9 +315,11 @@ def _from_capture(
     if window_start >= window_end:
         raise click.UsageError("--start must be earlier than --end")
 
-    analysis_spec, problems = read_analysis_config(monitor.desired.analysis_config, _threshold(monitor))
+    analysis_spec, problems = read_analysis_config(
+        monitor.desired.analysis_config, _threshold(monitor)
+    )
     if analysis_spec is None:
-        fail(opts, _locate(problems, monitor, source))
+        fail(opts, _locate(problems, monitor, source, None))
     model = ModelOutput(
         features_attribute=inp.features_attribute,
         inference_attribute=inp.inference_attribute,
@@ -373,7 +424,7 @@ def baseline(
         probability_threshold=_threshold(monitor),
         columns=sample.columns,
     )
-    diagnostics = _locate(result.diagnostics, monitor, str(data))
+    diagnostics = _locate(result.diagnostics, monitor, str(data), _source(ws, monitor))
     if not result.ok or result.metrics is None:
         fail(opts, diagnostics)
     emit_diagnostics(opts, diagnostics)
@@ -384,6 +435,14 @@ def baseline(
     except OSError as exc:
         fail(
             opts,
-            [Diagnostic("E508", f"cannot write {str(out)!r}: {exc.strerror or exc}", SourceSpan(str(out)))],
+            [
+                Diagnostic(
+                    "E508",
+                    f"cannot write {str(out)!r}: {exc.strerror or exc}",
+                    SourceSpan(str(out)),
+                )
+            ],
         )
-    click.echo(f"Wrote baseline of {name} ({result.counts.get('rows', 0):,} rows) to {out}", err=True)
+    click.echo(
+        f"Wrote baseline of {name} ({result.counts.get('rows', 0):,} rows) to {out}", err=True
+    )

@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 
 from compiler import __version__
+from compiler.cli.analysis import baseline, preview
 from compiler.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -19,7 +20,6 @@ from compiler.cli.common import (
     Options,
     Stop,
 )
-from compiler.cli.analysis import baseline, preview
 from compiler.cli.deploy import apply, drift, force_unlock_cmd, plan
 from compiler.cli.imports import import_cmd
 from compiler.cli.ops import bootstrap_cmd, iam_policy_cmd

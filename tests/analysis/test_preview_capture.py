@@ -42,15 +42,39 @@ def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch)
 
 def _capture(i: int, age: int, income: int, gender: str, score: float) -> dict:
     if i % 2:  # CSV payloads
-        inputs = {"observedContentType": "text/csv", "mode": "INPUT", "data": f"{age},{income},{gender}", "encoding": "CSV"}
-        outputs = {"observedContentType": "text/csv", "mode": "OUTPUT", "data": f"{score}", "encoding": "CSV"}
+        inputs = {
+            "observedContentType": "text/csv",
+            "mode": "INPUT",
+            "data": f"{age},{income},{gender}",
+            "encoding": "CSV",
+        }
+        outputs = {
+            "observedContentType": "text/csv",
+            "mode": "OUTPUT",
+            "data": f"{score}",
+            "encoding": "CSV",
+        }
     else:  # JSON payloads
         body = json.dumps({"age": age, "income": income, "gender": gender})
-        inputs = {"observedContentType": "application/json", "mode": "INPUT", "data": body, "encoding": "JSON"}
-        outputs = {"observedContentType": "application/json", "mode": "OUTPUT", "data": json.dumps(score), "encoding": "JSON"}
+        inputs = {
+            "observedContentType": "application/json",
+            "mode": "INPUT",
+            "data": body,
+            "encoding": "JSON",
+        }
+        outputs = {
+            "observedContentType": "application/json",
+            "mode": "OUTPUT",
+            "data": json.dumps(score),
+            "encoding": "JSON",
+        }
     return {
         "captureData": {"endpointInput": inputs, "endpointOutput": outputs},
-        "eventMetadata": {"eventId": f"event-{i}", "inferenceId": f"inf-{i}", "inferenceTime": "2026-12-02T03:10:00Z"},
+        "eventMetadata": {
+            "eventId": f"event-{i}",
+            "inferenceId": f"inf-{i}",
+            "inferenceTime": "2026-12-02T03:10:00Z",
+        },
         "eventVersion": "0",
     }
 
@@ -61,10 +85,18 @@ def _write(emulator: Emulator, records: int = 300, without_truth: int = 40) -> N
     for i in range(records):
         gender = "female" if rng.random() < 0.45 else "male"
         score = round(float(min(1.0, rng.random() * 0.9 + (0.15 if gender == "male" else 0))), 4)
-        captures.append(_capture(i, int(rng.integers(18, 90)), int(rng.integers(20_000, 90_000)), gender, score))
+        captures.append(
+            _capture(i, int(rng.integers(18, 90)), int(rng.integers(20_000, 90_000)), gender, score)
+        )
         if i >= without_truth:
             label = str(int(rng.random() < 0.5))
-            truth.append({"groundTruthData": {"data": label, "encoding": "CSV"}, "eventMetadata": {"eventId": f"inf-{i}"}, "eventVersion": "0"})
+            truth.append(
+                {
+                    "groundTruthData": {"data": label, "encoding": "CSV"},
+                    "eventMetadata": {"eventId": f"inf-{i}"},
+                    "eventVersion": "0",
+                }
+            )
     s3 = emulator.client("s3")
     half = len(captures) // 2
     for n, part in enumerate((captures[:half], captures[half:])):
@@ -90,14 +122,18 @@ def test_preview_from_capture__csv_and_json_payloads__merges_and_reports_matches
     project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _write(emulator)
-    code, out, err = run(["preview", "credit-risk-bias", "--from-capture", *WINDOW, "--format", "json"], capsys)
+    code, out, err = run(
+        ["preview", "credit-risk-bias", "--from-capture", *WINDOW, "--format", "json"], capsys
+    )
     assert code == 0, err
     assert "260 of 300 captured records matched ground truth" in err
     assert "W621" in err and "40 of 300 captured records have no ground truth" in err
     document = json.loads(out)
     assert document["counts"]["rows"] == 260
     assert document["counts"]["matched"] == 260 and document["counts"]["captured"] == 300
-    names = {m["name"] for m in document["post_training_bias_metrics"]["facets"]["gender"][0]["metrics"]}
+    names = {
+        m["name"] for m in document["post_training_bias_metrics"]["facets"]["gender"][0]["metrics"]
+    }
     assert {"DPPL", "DI", "AD"} <= names
 
 
@@ -106,7 +142,15 @@ def test_preview_from_capture__empty_window__exits_1_with_e717(
 ) -> None:
     _write(emulator)
     code, _, err = run(
-        ["preview", "credit-risk-bias", "--from-capture", "--start", "2026-11-01T00:00:00Z", "--end", "2026-11-01T02:00:00Z"],
+        [
+            "preview",
+            "credit-risk-bias",
+            "--from-capture",
+            "--start",
+            "2026-11-01T00:00:00Z",
+            "--end",
+            "2026-11-01T02:00:00Z",
+        ],
         capsys,
     )
     assert code == 1
@@ -116,6 +160,8 @@ def test_preview_from_capture__empty_window__exits_1_with_e717(
 def test_preview_from_capture__bad_time__is_a_usage_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(["preview", "credit-risk-bias", "--from-capture", "--start", "yesterday"], capsys)
+    code, _, err = run(
+        ["preview", "credit-risk-bias", "--from-capture", "--start", "yesterday"], capsys
+    )
     assert code == 64
     assert "ISO-8601" in err or "2026-12-02T03:00:00Z" in err

@@ -203,7 +203,16 @@ def test_baseline__then_preview__no_violations_on_the_same_data_and_exit_2_on_mo
     worse.loc[women, "prediction"] = worse.loc[women, "prediction"] / 2  # fewer positives for women
     name = _sample(in_tmp_project, worse)
     code, out, err = run(
-        ["preview", "credit-risk-bias", "--data", name, "--baseline", "baselines/cr.json", "--format", "json"],
+        [
+            "preview",
+            "credit-risk-bias",
+            "--data",
+            name,
+            "--baseline",
+            "baselines/cr.json",
+            "--format",
+            "json",
+        ],
         capsys,
     )
     assert code == 2, err
