@@ -184,6 +184,7 @@ CODES.update(
         "E714": "baseline constraints document invalid",
         "E715": "capture or ground-truth record unreadable",
         "E716": "captured payload does not match the analysis config",
+        "E717": "no captured data to read",
         "W620": "metric could not be computed",
         "W621": "captured records without ground truth",
         "W622": "ground truth without a captured record",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default environment (`local`: an in-process SageMaker
 # emulator whose state lives in .biaswatch/local-state.json). No AWS account needed.
-# validate → plan → apply → empty plan → out-of-band change → drift (exit 2) → apply → drift (exit 0)
+# validate → bias preview on a sample → plan → apply → empty plan → out-of-band change →
+# drift (exit 2) → apply → drift (exit 0)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY="${BIASWATCH_PYTHON:-.venv/bin/python}"
@@ -20,6 +21,9 @@ rm -rf .biaswatch/cache
 
 step "biaswatch validate"
 expect 0 $BW validate
+
+step "biaswatch preview credit-risk-bias --data examples/credit-risk-sample.csv   (bias metrics before deploying)"
+expect 0 $BW preview credit-risk-bias --data examples/credit-risk-sample.csv
 
 step "biaswatch plan --detailed-exitcode   (2 = changes to apply)"
 expect 2 $BW plan --detailed-exitcode

@@ -103,6 +103,67 @@ def _many_roles(count: int) -> dict[str, bytes]:
     }
 
 
+ANALYSED = """\
+api_version: biaswatch/v1
+kind: ModelBiasMonitor
+name: credit-risk-bias
+schedule_cron_expression: daily
+endpoint_input: {endpoint_name: credit-risk-prod, probability_threshold_attribute: 0.8}
+ground_truth_input: s3://acme-ml/ground-truth/credit-risk
+analysis_config:
+  label: approved
+  label_values_or_threshold: [1]
+  facet: [{name_or_index: gender, value_or_threshold: [female]}]
+"""
+SAMPLE_COLUMNS = ("age", "income", "gender", "approved", "prediction")
+
+
+def _analysed(headers: str | None = "[age, income, gender, approved]", extra: str = "") -> bytes:
+    """The credit-risk monitor (scores above 0.8 are positive predictions)."""
+    config = f"  headers: {headers}\n" if headers else ""
+    text = ANALYSED.replace("analysis_config:\n", "analysis_config:\n" + config) + extra
+    return text.encode()
+
+
+def _row(i: int) -> dict[str, object]:
+    """A deterministic row: 40% women, men score 0.1 higher."""
+    gender = "female" if i % 5 < 2 else "male"
+    return {
+        "age": 20 + i % 50,
+        "income": 20_000 + (i * 37 % 60) * 1_000,
+        "gender": gender,
+        "approved": int(i % 3 == 0 or i % 7 == 0),
+        "prediction": round((i * 13 % 90) / 100 + (0.1 if gender == "male" else 0.0), 2),
+    }
+
+
+def _csv(rows: int = 200, drop: tuple[str, ...] | str = (), **fixed: object) -> bytes:
+    """A sample CSV of `rows` generated rows, `drop` left out, `fixed` columns set to a value."""
+    columns = [c for c in SAMPLE_COLUMNS if c not in ((drop,) if isinstance(drop, str) else drop)]
+    lines = [",".join(columns)]
+    for i in range(rows):
+        row = {**_row(i), **fixed}
+        lines.append(",".join(str(row[c]) for c in columns))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _preview(
+    about: str,
+    sample: bytes,
+    monitor: bytes | None = None,
+    *args: str,
+    name: str = "samples/credit.csv",
+    baseline: bytes | None = None,
+) -> Scenario:
+    """`biaswatch preview credit-risk-bias --data <name>` on `sample` (b"<none>": no file)."""
+    files = {"monitors/credit-risk.yaml": monitor or _analysed()}
+    if sample != b"<none>":
+        files[name] = sample
+    if baseline is not None:
+        files["baselines/old.json"] = baseline
+    return Scenario(about, files, ("preview", "credit-risk-bias", "--data", name, *args))
+
+
 SCENARIOS: dict[str, Scenario] = {
     "E101": Scenario("a path that does not exist", argv=("validate", "monitors/nope.yaml")),
     "E102": Scenario(
@@ -128,6 +189,50 @@ SCENARIOS: dict[str, Scenario] = {
         "two documents", {"monitors/two.yaml": _monitor("one") + b"---\n" + _monitor("two")}
     ),
     "E112": Scenario("an integer key", {"monitors/key.yaml": _monitor("key", "1: one\n")}),
+    "E701": _preview("a sample path that does not exist", b"<none>"),
+    "E702": _preview("an empty sample file", b""),
+    "E703": _preview(
+        "a JSON Lines sample with a line that is not JSON",
+        b'{"age": 30, "gender": "female"}\n{"age": 41,\n',
+        name="samples/credit.jsonl",
+    ),
+    "E704": _preview("a sample without the facet column", _csv(drop="gender")),
+    "E705": _preview("a sample without the label column", _csv(drop="approved")),
+    "E706": _preview("a sample without the prediction column", _csv(drop="prediction")),
+    "E707": _preview(
+        "a monitor with group_variable: region and a sample without it",
+        _csv(),
+        _analysed("[age, income, gender, approved, region]", "  group_variable: region\n"),
+    ),
+    "E708": _preview("a sample where every applicant is a man", _csv(gender="male")),
+    "E709": _preview("a sample where no score is above the 0.8 threshold", _csv(prediction=0.5)),
+    "E710": _preview(
+        "label values written as text, the config asks for [1]",
+        _csv().replace(b",1,", b",yes,").replace(b",0,", b",no,"),
+    ),
+    "E711": _preview(
+        "a prediction column of labels under a probability threshold", _csv(prediction="yes")
+    ),
+    "E714": _preview(
+        "a --baseline file that is JSON but not an analysis.json",
+        _csv(),
+        None,
+        "--baseline",
+        "baselines/old.json",
+        baseline=b'{"version": "1.0"}\n',
+    ),
+    "W620": _preview(
+        "a monitor without headers and a sample with no feature column (FT has nothing to compare)",
+        _csv(drop=("age", "income")),
+        _analysed(None),
+    ),
+    "W623": _preview("a sample where no application was approved", _csv(approved=0)),
+    "W624": _preview(
+        "a monitor with no facet value and one gender in the sample",
+        _csv(gender="female"),
+        _analysed().replace(b", value_or_threshold: [female]", b""),
+    ),
+    "W626": _preview("a sample of 20,001 rows", _csv(rows=20_001)),
     "E113": Scenario("an empty file", {"monitors/empty.yaml": b""}),
     "E320": Scenario(
         "a project whose environment's region has no Clarify image",
@@ -246,37 +351,17 @@ SHAPES: dict[str, str] = {
     "E507": "monitors:1:1: error E507 more than 20,000 monitor files in 'monitors'; none were read\n"
     "    hint: point monitors: at the folder of this project's monitor files",
     "E508": "plan.json:1:1: error E508 cannot write 'plan.json': permission denied",
-    # Analysis on data (E7xx, W620-W626): they need a sample or captured data and the
-    # preview command, so they are shapes until scenarios can run `biaswatch preview`.
-    "E701": "error E701 sample file 'samples/credit.csv' does not exist or is not a file",
-    "E702": "error E702 sample file 'samples/credit.csv' is empty",
-    "E703": "error E703 sample file 'samples/credit.csv' is not CSV: <the parser's first line>",
-    "E704": "error E704 analysis_config.facet[0].name_or_index: facet column 'gender' is not in the data\n    hint: the data has <columns>",
-    "E705": "error E705 analysis_config.label: label column 'approved' (the ground truth) is not in the data\n    hint: the data has <columns>",
-    "E706": "error E706 --prediction-column: prediction column 'prediction' (the model's output) is not in the data\n    hint: the data has <columns>\n    hint: name it with --prediction-column",
-    "E707": "error E707 analysis_config.group_variable: group_variable column 'region' is not in the data\n    hint: the data has <columns>",
-    "E708": "error E708 analysis_config.facet[0].value_or_threshold: facet value never occurs: no row has 'gender' equal to 'x' (values seen: 'female', 'male')",
-    "E709": "error E709 probability_threshold_attribute: no predicted positives: no score in 'prediction' is above the probability threshold 0.99 (highest 0.97)",
-    "E710": "error E710 analysis_config.label_values_or_threshold: label column 'approved' holds text ('no', 'yes') but label_values_or_threshold is [1]",
-    "E711": "error E711 prediction column 'prediction' holds 'yes', not scores, but the monitor's probability threshold is 0.8",
+    # Analysis codes that only captured data in S3 (or a biaswatch bug) can show; the rest
+    # come from `biaswatch preview` scenarios on generated sample files.
     "E712": "error E712 analysis_config: analysis config cannot be analysed: label is required",
     "E713": "error E713 analysis_config.facet[0]: Clarify could not analyse facet 'gender': <smclarify's reason>",
-    "E714": "error E714 constraints: baselines/credit-risk.json: not a JSON object",
     "E715": "error E715 <capture file>: captured record is not JSON: <reason>",
     "E716": "error E716 <capture file>: ground truth '<id>' has 2 labels for 1 captured rows",
-    "W620": "warning W620 facet 'gender' value ['female']: FT could not be computed: <reason>",
+    "E717": "monitors/credit-risk.yaml:1:1: error E717 endpoint_input.endpoint_name: no captured data under s3://<bucket>/capture/credit-risk-prod/ from <start> to <end>\n"
+    "    hint: widen the window with --start/--end",
     "W621": "warning W621 120 of 1200 captured records have no ground truth (left out of the analysis)",
     "W622": "warning W622 15 ground truth records match no captured record in the window",
-    "W623": "warning W623 no row of label column 'approved' is positive for label_values_or_threshold [1] (values seen: 0)",
-    "W624": "warning W624 facet 'gender' has a single value ('female'): no group to compare with",
     "W625": "warning W625 <capture file>: captured inferenceId 'abc' seen before; this record is ignored",
-    "W626": "warning W626 FT (flip test) computed on a random sample of 20,000 of 1,000,000 rows (seed 0); the other metrics use every row",
-    "W612": "monitors/credit-risk.yaml:1:1: warning W612 alarms: alarm "
-    "'biaswatch/acme-credit-models/credit-risk-bias/hand-made' belongs to no biaswatch "
-    "project; biaswatch leaves it alone\n"
-    "    hint: delete or rename it by hand if this monitor should own that name",
-    "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
-    "    hint: create the endpoint with data capture first",
     "W602": "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"
     "    hint: enable DataCaptureConfig with CaptureMode Input and Output",
     "W603": "warning W603 schedule 'credit-risk-bias' is Pending; apply will wait for it to settle",
@@ -326,6 +411,7 @@ def write_scenario(scenario: Scenario, folder: Path) -> None:
     files = {"biaswatch.yaml": project, **scenario.files} if project else dict(scenario.files)
     (folder / "monitors").mkdir()
     for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
 
 

@@ -12,6 +12,7 @@ from typing import NoReturn
 import click
 
 from compiler import __version__
+from compiler.cli.analysis import baseline, preview
 from compiler.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -91,6 +92,8 @@ for _command in (
     import_cmd,
     iam_policy_cmd,
     bootstrap_cmd,
+    preview,
+    baseline,
 ):
     cli.add_command(_command)
 

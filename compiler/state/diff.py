@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from compiler.config.source import FieldPath, format_field_path
 from compiler.desired.fields import Request, label_for
 
@@ -49,6 +47,10 @@ def diff_values(
         before = {}
     if not isinstance(before, Mapping | list) or not isinstance(after, Mapping | list):
         return [FieldChange(resource, _render(prefix, translate, resource), before, after)]
+    # Imported here: deepdiff imports pandas when it is installed, and commands that never
+    # diff (validate, compile) must stay light.
+    from deepdiff import DeepDiff
+
     # threshold_to_diff_deeper=0: always descend, even into dicts that share few keys.
     tree = DeepDiff(
         before, after, view="tree", ignore_order=False, verbose_level=2, threshold_to_diff_deeper=0
