@@ -8,14 +8,8 @@ import tracemalloc
 
 import pytest
 
-from compiler.config.loader import (
-    MAX_DEPTH,
-    YamlFloat,
-    YamlInt,
-    load_file,
-    load_text,
-    scalar_text,
-)
+from compiler.config.loader import MAX_DEPTH, load_file, load_text
+from compiler.config.scalars import YamlFloat, YamlInt, scalar_text
 from compiler.config.source import Document, SourceMap
 from compiler.diagnostics import SourceSpan
 

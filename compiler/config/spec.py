@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from compiler.config.loader import scalar_text
+from compiler.config.scalars import scalar_text
 
 API_VERSION = "biaswatch/v1"
 KIND = "ModelBiasMonitor"

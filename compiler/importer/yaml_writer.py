@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import yaml
 
-from compiler.config.loader import plain_scalar_is_text
+from compiler.config.scalars import plain_scalar_is_text
 from compiler.importer.decompile import Imported
 
 # Order of keys in a written file: the order monitor-format.md presents them in.
