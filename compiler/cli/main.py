@@ -26,7 +26,6 @@ from compiler.cli.validate import compile_cmd, validate
 from compiler.interrupt import EXIT_TERMINATED, interrupt_exit_code, sigterm_as_interrupt
 from compiler.render.diagnostics import RENDERERS
 
-
 EPILOG = """\b
 Next steps:
   biaswatch validate               check biaswatch.yaml and monitors/ (no network)
