@@ -237,3 +237,15 @@ def test_emulator_serve__pending_seconds_default__same_as_environment_key(
     code, out, _ = run(["emulator", "serve", "--help"], capsys)
     assert code == EXIT_OK
     assert f"[default: {EmulatorSettings().pending_seconds};" in " ".join(out.split())
+
+
+def test_cli__no_arguments__help_ends_with_next_steps_and_docs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # No command is a usage error (64, help on stderr), as before; the help now says what next.
+    code, _, err = run([], capsys)
+    assert code == EXIT_USAGE
+    tail = [line.strip() for line in err.rstrip().splitlines()[-6:]]
+    assert tail[0] == "Next steps:"
+    assert tail[1].split()[:2] == ["biaswatch", "validate"]
+    assert tail[-1].startswith("Docs: docs/getting-started.md")

@@ -28,6 +28,15 @@ from compiler.cli.validate import compile_cmd, validate
 from compiler.interrupt import EXIT_TERMINATED, interrupt_exit_code, sigterm_as_interrupt
 from compiler.render.diagnostics import RENDERERS
 
+EPILOG = """\b
+Next steps:
+  biaswatch validate               check biaswatch.yaml and monitors/ (no network)
+  biaswatch plan                   see what apply would change (the local emulator needs no AWS)
+  biaswatch apply                  make it so
+  biaswatch <command> --help       options of one command
+Docs: docs/getting-started.md in the biaswatch repository (docs/diagnostics.md lists every code).
+"""
+
 
 class LazyEmulatorGroup(click.Group):
     """Loads the emulator (moto, flask, werkzeug: about half a second) only when it is asked for."""
@@ -46,6 +55,7 @@ class LazyEmulatorGroup(click.Group):
 @click.group(
     cls=LazyEmulatorGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EPILOG,
 )
 @click.version_option(__version__, prog_name="biaswatch")
 @click.option(
