@@ -28,6 +28,7 @@ class _MonitorIdentity(_Shape):
     actions: list[str]
     live_fingerprint: str
     job_definition: str | None
+    alarms: list[str] | None = None  # written only when the monitor has alarm changes
 
 
 class _Identity(_Shape):
