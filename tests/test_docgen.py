@@ -71,9 +71,7 @@ def test_shapes__only_codes_no_file_can_show() -> None:
     # Analysis codes: only those that need captured data in S3 (E715-E717, W621, W622, W625)
     # or a biaswatch/smclarify failure (E712, E713); the rest run `biaswatch preview`.
     analysis = ("E712", "E713", "E715", "E716", "E717", "W621", "W622", "W625")
-    assert all(
-        c.startswith(("E4", "W60")) or c in allowed or c in analysis for c in SHAPES
-    ), SHAPES
+    assert all(c.startswith(("E4", "W60")) or c in allowed or c in analysis for c in SHAPES), SHAPES
     assert {c for c in CODES if c.startswith(("E70", "E71", "W62"))} - set(analysis) <= set(
         SCENARIOS
     ), "an analysis code a sample file can show needs a preview scenario"
