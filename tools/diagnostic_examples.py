@@ -362,6 +362,12 @@ SHAPES: dict[str, str] = {
     "W621": "warning W621 120 of 1200 captured records have no ground truth (left out of the analysis)",
     "W622": "warning W622 15 ground truth records match no captured record in the window",
     "W625": "warning W625 <capture file>: captured inferenceId 'abc' seen before; this record is ignored",
+    "W612": "monitors/credit-risk.yaml:1:1: warning W612 alarms: alarm "
+    "'biaswatch/acme-credit-models/credit-risk-bias/hand-made' belongs to no biaswatch "
+    "project; biaswatch leaves it alone\n"
+    "    hint: delete or rename it by hand if this monitor should own that name",
+    "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
+    "    hint: create the endpoint with data capture first",
     "W602": "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"
     "    hint: enable DataCaptureConfig with CaptureMode Input and Output",
     "W603": "warning W603 schedule 'credit-risk-bias' is Pending; apply will wait for it to settle",
