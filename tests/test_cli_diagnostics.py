@@ -49,7 +49,7 @@ def test_validate__required_key_missing__at_monitor_file_once_naming_monitor(
     (two_envs / "monitors" / "m.yaml").write_text(
         HEAD + "endpoint_input: {endpoint_name: ep}\nschedule_cron_expression: daily\n"
     )
-    code, _, err = run(["validate", "--format", "github"], capsys)
+    code, _, err = run(["validate", "--diagnostics-format", "github"], capsys)
     assert code == EXIT_ERROR
     assert _lines(err) == [
         "::error file=monitors/m.yaml,line=3,col=1,title=E202 analysis_config::"
@@ -249,3 +249,19 @@ def test_cli__no_arguments__help_ends_with_next_steps_and_docs(
     assert tail[0] == "Next steps:"
     assert tail[1].split()[:2] == ["biaswatch", "validate"]
     assert tail[-1].startswith("Docs: docs/getting-started.md")
+
+
+def test_validate__old_format_spelling__still_works_with_deprecation_note(
+    two_envs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (two_envs / "monitors" / "m.yaml").write_text(HEAD + "schedule_cron_expression: x\n")
+    code, _, err = run(["validate", "--format", "json"], capsys)
+    assert code == EXIT_ERROR
+    body, note = err.rsplit("\n", 2)[0], err.splitlines()[-1]
+    assert '"code": "E202"' in body
+    assert note.startswith(
+        "note: `validate --format` is deprecated; write `validate --diagnostics-format`"
+    )
+    code, _, err = run(["validate", "--diagnostics-format", "json"], capsys)
+    assert code == EXIT_ERROR
+    assert "deprecated" not in err

@@ -29,17 +29,45 @@ from compiler.render.diagnostics import RENDERERS
     "--env", "env", default=None, help="Validate for one environment only (default: all)."
 )
 @click.option(
-    "--format",
+    "--diagnostics-format",
     "fmt",
     type=click.Choice(sorted(RENDERERS)),
     default=None,
-    help="Diagnostics format (same as the global --diagnostics-format).",
+    help="How to print errors and warnings on stderr (as the global --diagnostics-format).",
+)
+@click.option(
+    "--format",
+    "legacy_fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default=None,
+    hidden=True,
+    help="Deprecated spelling of --diagnostics-format.",
 )
 @click.pass_obj
-def validate(opts: Options, paths: tuple[str, ...], env: str | None, fmt: str | None) -> None:
+def validate(
+    opts: Options,
+    paths: tuple[str, ...],
+    env: str | None,
+    fmt: str | None,
+    legacy_fmt: str | None,
+) -> None:
     """Check monitor files and biaswatch.yaml; no network. Exit 0 valid, 1 invalid."""
-    if fmt is not None:
-        opts.diagnostics_format = fmt
+    # On plan, drift and preview --format is the report's format (stdout); validate has no
+    # report, so its diagnostics format is spelled like the global option.
+    if fmt or legacy_fmt:
+        opts.diagnostics_format = fmt or legacy_fmt or opts.diagnostics_format
+    try:
+        _validate(opts, paths, env)
+    finally:
+        if legacy_fmt is not None:
+            click.echo(
+                "note: `validate --format` is deprecated; write `validate --diagnostics-format` "
+                "(--format is the report format on plan and drift)",
+                err=True,
+            )
+
+
+def _validate(opts: Options, paths: tuple[str, ...], env: str | None) -> None:
     ws, project = open_workspace(opts, paths)
     names = (
         [environment_name(opts, project, env)]

@@ -80,23 +80,15 @@ class Provenance:
 
 def merge_layers(
     layers: list[tuple[Any, SourceMap, FieldPath]],
-    primary: SourceMap | None = None,
 ) -> tuple[Any, dict[FieldPath, Origin]]:
-    """Deep-merge mappings, later layers winning; lists and scalars are replaced whole.
-
-    A mapping several layers contribute to is located in `primary` (the monitor file) when
-    that file has it: a key missing from it is the monitor's to add, even though an
-    environment's defaults in biaswatch.yaml came first.
-    """
+    """Deep-merge mappings, later layers winning; lists and scalars are replaced whole."""
     merged: Any = None
     origins: dict[FieldPath, Origin] = {}
 
     def put(base: Any, value: Any, source: SourceMap, src_path: FieldPath, dst: FieldPath) -> Any:
         if isinstance(base, dict) and isinstance(value, dict):
             out = dict(base)
-            known = origins.get(dst)
-            if known is None or (source is primary and known.source is not primary):
-                origins[dst] = Origin(source, src_path)
+            origins.setdefault(dst, Origin(source, src_path))
             for k, v in value.items():
                 out[k] = put(base.get(k), v, source, (*src_path, k), (*dst, k))
             return out
@@ -384,7 +376,7 @@ def resolve_monitor(
     layers.append((data, doc.source, ()))
     if isinstance(overrides, dict) and isinstance(overrides.get(env_name), dict):
         layers.append((overrides[env_name], doc.source, ("overrides", env_name)))
-    merged, origins = merge_layers(layers, primary=doc.source)
+    merged, origins = merge_layers(layers)
     provenance = Provenance(origins, doc.source)
     name = merged.get("name")
     all_vars = dict(variables)

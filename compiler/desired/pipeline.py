@@ -197,7 +197,7 @@ def merge_environment_diagnostics(
     every = len(per_environment)
     return sort_diagnostics(
         diag
-        if len(names) == every
+        if len(names) == every or all(f"environment {n!r}" in diag.message for n in names)
         else replace(diag, message=f"{diag.message} (in {_environments(names)})")
         for diag, names in seen.items()
     )
