@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
-from compiler.config.loader import load_text, scalar_text
+from compiler.config.loader import load_text
+from compiler.config.scalars import scalar_text
 from compiler.desired.resources import OWNER_TAG
 from compiler.emulator import Emulator
 from compiler.emulator.testing import ROLE_ARN, create_endpoint_with_capture, running_emulator

@@ -9,7 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.config.loader import YamlFloat, YamlInt, load_text, scalar_text
+from compiler.config.loader import load_text
+from compiler.config.scalars import YamlFloat, YamlInt, scalar_text
 from compiler.config.source import Document
 from compiler.diagnostics import Diagnostic, has_errors
 
