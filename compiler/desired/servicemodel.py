@@ -27,7 +27,6 @@ class ModelProblem:
     message: str
 
 
-@functools.cache
 @dataclass(frozen=True)
 class Partition:
     name: str  # the ARN partition: aws, aws-cn, aws-us-gov, aws-iso-f, ...
@@ -44,6 +43,7 @@ def partition_of(region: str) -> Partition:
     return Partition("aws", "amazonaws.com")
 
 
+@functools.cache
 def service_model(service: str = "sagemaker") -> ServiceModel:
     loader = Loader()
     data = loader.load_service_model(service, "service-2")
