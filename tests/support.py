@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from compiler.cli.main import main
+from compiler.emulator import Emulator
+from compiler.emulator.testing import create_endpoint_with_capture
+
+REPO = Path(__file__).resolve().parent.parent
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/ModelMonitorRole"
 
@@ -44,3 +49,16 @@ def write_project_file(
         f"      role: {ROLE_ARN}\n"
     )
     return path
+
+
+def example_project(folder: Path, emulator: Emulator) -> Path:
+    """The repo's credit-risk and churn-batch monitors in `folder`, against the emulator, with
+    their buckets and the credit-risk endpoint (capturing input and output) in place."""
+    (folder / "monitors").mkdir()
+    for name in ("credit-risk.yaml", "churn-batch.yaml"):
+        shutil.copy(REPO / "monitors" / name, folder / "monitors" / name)
+    write_project_file(folder, emulator.endpoint_url)
+    emulator.client("s3").create_bucket(Bucket="biaswatch-test")
+    emulator.client("s3").create_bucket(Bucket="acme-ml-test")
+    create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
+    return folder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,9 @@ from compiler.config.workspace import load_workspace
 from compiler.desired.pipeline import build_environment, build_project
 from compiler.desired.resources import Desired
 from compiler.emulator import Emulator
-from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from compiler.emulator.testing import running_emulator
 from compiler.state.plan import Plan, build_plan
-from tests.support import run, write_project_file
+from tests.support import example_project, run
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATING = (
@@ -43,13 +42,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "monitors").mkdir()
-    for name in ("credit-risk.yaml", "churn-batch.yaml"):
-        shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
-    write_project_file(tmp_path, emulator.endpoint_url)
-    emulator.client("s3").create_bucket(Bucket="biaswatch-test")
-    emulator.client("s3").create_bucket(Bucket="acme-ml-test")
-    create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
+    example_project(tmp_path, emulator)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -23,9 +23,9 @@ from compiler.config.resolve import merge_layers
 from compiler.config.source import SourceMap
 from compiler.config.workspace import load_workspace
 from compiler.emulator import Emulator
-from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from compiler.emulator.testing import running_emulator
 from compiler.state.planfile import _canonical, parse_plan_file
-from tests.support import run, write_project_file
+from tests.support import example_project, run
 
 REPO = Path(__file__).resolve().parent.parent
 TOO_LONG = "a" * 300  # longer than NAME_MAX (255) on every file system the CLI runs on
@@ -381,13 +381,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "monitors").mkdir()
-    for name in ("credit-risk.yaml", "churn-batch.yaml"):
-        shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
-    write_project_file(tmp_path, emulator.endpoint_url)
-    emulator.client("s3").create_bucket(Bucket="biaswatch-test")
-    emulator.client("s3").create_bucket(Bucket="acme-ml-test")
-    create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
+    example_project(tmp_path, emulator)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -4,7 +4,6 @@ blocks) and `biaswatch forget`, end to end against the served emulator."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +11,8 @@ import pytest
 
 from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from compiler.emulator import Emulator
-from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
-from tests.support import run, write_project_file
+from compiler.emulator.testing import running_emulator
+from tests.support import example_project, run
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,13 +24,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "monitors").mkdir()
-    for name in ("credit-risk.yaml", "churn-batch.yaml"):
-        shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
-    write_project_file(tmp_path, emulator.endpoint_url)
-    emulator.client("s3").create_bucket(Bucket="biaswatch-test")
-    emulator.client("s3").create_bucket(Bucket="acme-ml-test")
-    create_endpoint_with_capture(emulator.client("sagemaker"), "credit-risk-prod")
+    example_project(tmp_path, emulator)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -14,8 +14,10 @@ import click
 from compiler.aws.apply import ApplyResult
 from compiler.aws.client import AwsError
 from compiler.aws.connect import Connection, check_account, connect
+from compiler.aws.lock import HeldLock, acquire_lock, release_lock
 from compiler.aws.read import LiveRead, read_live
 from compiler.config.workspace import Workspace, load_workspace
+from compiler.desired.artifacts import lock_uri
 from compiler.desired.pipeline import EnvironmentBuild, Project, build_environment, build_project
 from compiler.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from compiler.render.diagnostics import RENDERERS
@@ -125,6 +127,35 @@ def open_session(opts: Options, env: str | None, *, check_account_id: bool) -> I
             yield Session(ws, project, build, conn, account or build.target.account_id)
     except AwsError as exc:
         fail(opts, [exc.diagnostic])
+
+
+@contextlib.contextmanager
+def environment_lock(
+    opts: Options, session: Session, operation: str, timeout_seconds: float
+) -> Iterator[HeldLock]:
+    """Hold the environment's lock for the block: the holder is reported while waiting, and
+    the lock is released however the block ends (a failed release is reported, not raised)."""
+    env_cfg = session.build.environment
+    uri = lock_uri(env_cfg.artifact_bucket, env_cfg.artifact_prefix, session.build.name)
+    clients = session.conn.clients
+    try:
+        held = acquire_lock(
+            clients,
+            uri,
+            operation,
+            session.build.name,
+            timeout_seconds,
+            report=lambda line: click.echo(line, err=True),
+        )
+    except AwsError as exc:
+        fail(opts, [exc.diagnostic])
+    try:
+        yield held
+    finally:
+        try:
+            release_lock(clients, uri, held)
+        except AwsError as exc:
+            emit_diagnostics(opts, [exc.diagnostic])
 
 
 def read_plan(

@@ -11,7 +11,7 @@ import click
 from compiler import __version__
 from compiler.aws.apply import Waits, apply_plan
 from compiler.aws.client import AwsError
-from compiler.aws.lock import acquire_lock, force_unlock, release_lock
+from compiler.aws.lock import force_unlock
 from compiler.aws.read import read_violation_bodies
 from compiler.cli.common import (
     EXIT_CHANGES,
@@ -20,6 +20,7 @@ from compiler.cli.common import (
     Options,
     Stop,
     emit_diagnostics,
+    environment_lock,
     fail,
     monitor_files,
     open_session,
@@ -155,81 +156,65 @@ def apply(
             "delete" in m.get("actions", [])
             for m in saved.get("identity", {}).get("monitors", {}).values()
         )
-    with open_session(opts, env, check_account_id=True) as session:
-        env_cfg = session.build.environment
-        uri = lock_uri(env_cfg.artifact_bucket, env_cfg.artifact_prefix, session.build.name)
+    with (
+        open_session(opts, env, check_account_id=True) as session,
+        environment_lock(opts, session, "apply", lock_seconds) as held,
+    ):
         clients = session.conn.clients
         try:
-            held = acquire_lock(
-                clients,
-                uri,
-                "apply",
-                session.build.name,
-                lock_seconds,
-                report=lambda line: click.echo(line, err=True),
+            # A saved plan is re-read the way it was made, so that its fingerprints compare;
+            # without one, apply verifies everything (it restores altered configs).
+            verify = bool(saved.get("verified", True)) if saved is not None else True
+            the_plan, _ = read_plan(
+                session, allow_destroy=allow_destroy, targets=targets, verify=verify
             )
         except AwsError as exc:
             fail(opts, [exc.diagnostic])
-        try:
-            try:
-                # A saved plan is re-read the way it was made, so that its fingerprints compare;
-                # without one, apply verifies everything (it restores altered configs).
-                verify = bool(saved.get("verified", True)) if saved is not None else True
-                the_plan, _ = read_plan(
-                    session, allow_destroy=allow_destroy, targets=targets, verify=verify
-                )
-            except AwsError as exc:
-                fail(opts, [exc.diagnostic])
-            if saved is not None:
-                problems = check_plan_file(
-                    saved,
-                    the_plan,
-                    monitors_digest=files_digest(monitor_files(session.ws)),
-                    caller_account=session.account,
-                    rendered=plan_to_dict(the_plan),
-                )
-                if problems:
-                    fail(opts, problems)
-            emit_diagnostics(opts, the_plan.diagnostics)
-            if the_plan.blocked:
-                click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
-                fail(opts, [Diagnostic("E419", "the plan is blocked; nothing was changed")])
-            if not the_plan.has_changes:
-                click.echo(summary_line(the_plan))
-                return
-            if saved is None:
-                click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
-                if not auto_approve and not click.confirm(
-                    "Apply these changes?", default=False, err=True
-                ):
-                    click.echo("Apply cancelled; nothing was changed.", err=True)
-                    raise Stop(EXIT_ERROR)
-            result = apply_plan(
-                clients,
+        if saved is not None:
+            problems = check_plan_file(
+                saved,
                 the_plan,
-                waits=Waits(timeout_seconds=wait_seconds, poll_seconds=poll_interval(session)),
-                progress=lambda line: click.echo(line, err=True),
-                cancel=held.lost,
-                cancel_reason=held.lost_diagnostic,
+                monitors_digest=files_digest(monitor_files(session.ws)),
+                caller_account=session.account,
+                rendered=plan_to_dict(the_plan),
             )
-            print_apply_result(result)
-            if not result.ok:
-                fail(
-                    opts,
-                    [o.diagnostic for o in result.outcomes if o.diagnostic]
-                    + [
-                        Diagnostic(
-                            "E419",
-                            "apply incomplete; run apply again to converge",
-                            hints=("what succeeded stays applied",),
-                        )
-                    ],
-                )
-        finally:
-            try:
-                release_lock(clients, uri, held)
-            except AwsError as exc:
-                emit_diagnostics(opts, [exc.diagnostic])
+            if problems:
+                fail(opts, problems)
+        emit_diagnostics(opts, the_plan.diagnostics)
+        if the_plan.blocked:
+            click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
+            fail(opts, [Diagnostic("E419", "the plan is blocked; nothing was changed")])
+        if not the_plan.has_changes:
+            click.echo(summary_line(the_plan))
+            return
+        if saved is None:
+            click.echo(render_plan_text(the_plan, color=opts.color), nl=False)
+            if not auto_approve and not click.confirm(
+                "Apply these changes?", default=False, err=True
+            ):
+                click.echo("Apply cancelled; nothing was changed.", err=True)
+                raise Stop(EXIT_ERROR)
+        result = apply_plan(
+            clients,
+            the_plan,
+            waits=Waits(timeout_seconds=wait_seconds, poll_seconds=poll_interval(session)),
+            progress=lambda line: click.echo(line, err=True),
+            cancel=held.lost,
+            cancel_reason=held.lost_diagnostic,
+        )
+        print_apply_result(result)
+        if not result.ok:
+            fail(
+                opts,
+                [o.diagnostic for o in result.outcomes if o.diagnostic]
+                + [
+                    Diagnostic(
+                        "E419",
+                        "apply incomplete; run apply again to converge",
+                        hints=("what succeeded stays applied",),
+                    )
+                ],
+            )
 
 
 @click.command()

@@ -6,9 +6,14 @@ import click
 
 from compiler.aws.client import AwsError
 from compiler.aws.forget import forget_monitor
-from compiler.aws.lock import acquire_lock, release_lock
-from compiler.cli.common import Options, emit_diagnostics, fail, open_session, parse_duration
-from compiler.desired.artifacts import lock_uri
+from compiler.cli.common import (
+    Options,
+    emit_diagnostics,
+    environment_lock,
+    fail,
+    open_session,
+    parse_duration,
+)
 from compiler.diagnostics import Diagnostic, Severity, SourceSpan
 
 
@@ -28,32 +33,16 @@ def forget_cmd(opts: Options, name: str, env: str | None, lock_timeout: str) -> 
     lock_seconds = parse_duration(lock_timeout, "--lock-timeout")
     with open_session(opts, env, check_account_id=True) as session:
         project = session.project.config.project
-        env_cfg = session.build.environment
-        uri = lock_uri(env_cfg.artifact_bucket, env_cfg.artifact_prefix, session.build.name)
-        clients = session.conn.clients
-        try:
-            held = acquire_lock(
-                clients,
-                uri,
-                "forget",
-                session.build.name,
-                lock_seconds,
-                report=lambda line: click.echo(line, err=True),
-            )
-        except AwsError as exc:
-            fail(opts, [exc.diagnostic])
-        try:
+        with environment_lock(opts, session, "forget", lock_seconds):
             try:
                 forgotten = forget_monitor(
-                    clients, project, name, progress=lambda line: click.echo(line, err=True)
+                    session.conn.clients,
+                    project,
+                    name,
+                    progress=lambda line: click.echo(line, err=True),
                 )
             except AwsError as exc:
                 fail(opts, [exc.diagnostic])
-        finally:
-            try:
-                release_lock(clients, uri, held)
-            except AwsError as exc:
-                emit_diagnostics(opts, [exc.diagnostic])
         still = next((m for m in session.build.monitors if m.desired.name == name), None)
     count = len(forgotten)
     click.echo(
