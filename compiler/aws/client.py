@@ -497,7 +497,7 @@ def put_object_conditional(
             return None
         if if_match is not None and exc.error_code in ("NoSuchKey", "404"):
             return None
-        raise
+        raise _with_bootstrap_hint(exc, clients, bucket) from exc
     return str(response.get("ETag", ""))
 
 
