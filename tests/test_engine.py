@@ -382,6 +382,12 @@ def test_plan__missing_endpoint__warns(
     code, _out, err = run(["plan"], capsys)
     assert code == EXIT_OK
     assert "W601" in err and "nowhere" in err
+    # located at endpoint_name in the monitor file, not at 1:1
+    lines = (project / "monitors" / "credit-risk.yaml").read_text().splitlines()
+    row = next(i for i, line in enumerate(lines, 1) if "endpoint_name: nowhere" in line)
+    column = lines[row - 1].index("nowhere") + 1
+    assert f"monitors/credit-risk.yaml:{row}:{column}: warning W601" in err
+    assert "emulator.endpoints" in err
 
 
 def test_apply__wrong_account__refused(

@@ -35,7 +35,7 @@ from compiler.desired.pipeline import (
     build_environment,
     build_project,
 )
-from compiler.desired.resources import OWNER_TAG
+from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG
 from tests.golden import assert_golden
 
 REPO = Path(__file__).resolve().parent.parent
@@ -196,7 +196,10 @@ def test_build_policy__add_tags__only_at_creation_or_on_owned_resources_with_kno
     prod: EnvironmentBuild,
 ) -> None:
     policy = build_policy(prod, PROJECT, "apply")
-    keys = {k for m in prod.monitors for k, _ in m.desired.tags} | {"biaswatch:deletion-protection"}
+    keys = {k for m in prod.monitors for k, _ in m.desired.tags} | {
+        "biaswatch:deletion-protection",
+        CONFIG_ETAG_TAG,  # apply records the uploaded config object's ETag
+    }
     creation, retag = sorted(
         _statements_with(policy, "sagemaker:AddTags"), key=lambda s: "ResourceTag" in json.dumps(s)
     )
@@ -332,9 +335,10 @@ def test_build_policy__drift__lists_output_prefixes_with_a_prefix_condition(
     for s in listing:
         assert s["Resource"][0].startswith("arn:aws:s3:::") and "/" not in s["Resource"][0]
         assert s["Condition"]["StringLike"]["s3:prefix"]
-    assert "s3:ListBucket" not in {
-        a for s in build_policy(prod, PROJECT, "plan")["Statement"] for a in s["Action"]
-    }
+    # plan lists only the environment's folder of config objects (issue 9 §2)
+    (plan_listing,) = _statements_with(build_policy(prod, PROJECT, "plan"), "s3:ListBucket")
+    assert plan_listing["Resource"] == ["arn:aws:s3:::acme-biaswatch-prod"]
+    assert plan_listing["Condition"] == {"StringLike": {"s3:prefix": ["biaswatch/prod/*"]}}
     # loan-approval's prod outputs are KMS-encrypted: drift may decrypt through S3 only.
     (kms,) = _statements_with(policy, "kms:Decrypt")
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": ["s3.us-east-1.amazonaws.com"]}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -17,7 +18,7 @@ from compiler.render.json import drift_to_dict, plan_to_dict, render_drift_json,
 from compiler.render.markdown import render_drift_markdown, render_plan_markdown
 from compiler.render.text import render_drift_text, render_plan_text
 from compiler.state.diff import FieldChange
-from compiler.state.drift import DriftReport, Finding, Violation, ViolationMetric
+from compiler.state.drift import REMEDIES, DriftReport, Finding, Violation, ViolationMetric
 from compiler.state.plan import Action, Cleanup, MonitorChange, Plan, build_plan
 from compiler.state.projection import LiveState
 from tests.golden import assert_golden
@@ -280,6 +281,11 @@ FINDINGS = (
         "biaswatch/acme-credit-models/pricing/old",
         (FieldChange("alarm", "alarms[old].threshold", 0.3, None),),
     ),
+)
+# What build_drift attaches: the repair each kind gets (state/drift.REMEDIES).
+FINDINGS = tuple(
+    dataclasses.replace(f, remedy=REMEDIES[f.kind].format(name=f.name, env="prod"))
+    for f in FINDINGS
 )
 VIOLATIONS = (
     Violation(
@@ -787,7 +793,8 @@ def test_render_drift_markdown__rich_report__marker_table_and_violations() -> No
     lines = md.splitlines()
     assert lines[0] == "<!-- biaswatch:drift:acme-credit-models:prod -->"
     assert lines[1] == "### biaswatch drift — prod"
-    assert "| Monitor | Finding | Detail | Source |" in lines
+    assert "| Monitor | Finding | Detail | Source | Repair |" in lines
+    assert any("biaswatch import shared-model --env prod" in line for line in lines)
     assert md.count("<details>") == sum(1 for f in FINDINGS if f.changes)
     assert "#### Bias violations reported by SageMaker" in lines
     assert "  - `CI gender=female`: Value 0.31 exceeds threshold 0.1" in lines

@@ -92,6 +92,21 @@ def test_plan__protected_monitor_removed_with_allow_destroy__blocked_nothing_del
     assert run(["apply", "--auto-approve", "--allow-destroy"], capsys)[0] == EXIT_ERROR
     sm = emulator.client("sagemaker")
     assert sm.describe_monitoring_schedule(MonitoringScheduleName="churn-batch-bias")
+    # drift says the apply cannot repair this one, and what a person must do
+    code, out, _ = run(["drift", "--format", "json"], capsys)
+    (orphan,) = [f for f in json.loads(out)["findings"] if f["kind"] == "orphan"]
+    assert orphan["remedy"].startswith("a person must act: deletion_protection keeps it")
+    assert "biaswatch forget churn-batch-bias --env test" in orphan["remedy"]
+
+
+def test_drift__unprotected_orphan__says_the_next_apply_deletes_it(
+    project: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _applied(project, capsys)
+    (project / "monitors" / "churn-batch.yaml").unlink()
+    code, out, _ = run(["drift"], capsys)
+    assert code == EXIT_CHANGES
+    assert "repair: the next apply from main deletes it" in out
 
 
 def test_forget__owned_schedule__untagged_kept_running_then_plan_and_drift_clean(

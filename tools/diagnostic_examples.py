@@ -324,8 +324,10 @@ SHAPES: dict[str, str] = {
     "    hint: apply again later; nothing was left half-done",
     "E418": "error E418 schedule 'credit-risk-bias' exists but is not ours or differs\n"
     "    hint: run `biaswatch plan` to see it; `biaswatch import credit-risk-bias` adopts a foreign one",
-    "E419": "error E419 apply incomplete; run apply again to converge\n"
-    "    hint: what succeeded stays applied",
+    "E419": "error E419 apply incomplete: 1 of 3 monitors not done\n"
+    "    hint: what succeeded stays applied\n"
+    "    hint: fix the cause each error above names, then apply again (a throttling or 5xx "
+    "error needs no fix: apply again)",
     "E420": "error E420 cannot start the local emulator with state .biaswatch/local-state.json: …\n"
     "    hint: delete the state file .biaswatch/local-state.json to start from an empty account",
     "E421": "error E421 schedule 'churn-quality': is a ModelQuality schedule, not ModelBias\n"
@@ -366,8 +368,9 @@ SHAPES: dict[str, str] = {
     "'biaswatch/acme-credit-models/credit-risk-bias/hand-made' belongs to no biaswatch "
     "project; biaswatch leaves it alone\n"
     "    hint: delete or rename it by hand if this monitor should own that name",
-    "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account\n"
-    "    hint: create the endpoint with data capture first",
+    "W601": "monitors/credit-risk.yaml:14:18: warning W601 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not exist in this account and region; SageMaker will refuse the schedule\n"
+    "    hint: create the endpoint with data capture (Input and Output) first, or fix endpoint_name\n"
+    "    hint: against the emulator: list the endpoint under `emulator.endpoints` of the environment in biaswatch.yaml",
     "W602": "monitors/credit-risk.yaml:14:18: warning W602 endpoint_input.endpoint_name: endpoint 'credit-risk-prod' does not capture both input and output\n"
     "    hint: enable DataCaptureConfig with CaptureMode Input and Output",
     "W603": "warning W603 schedule 'credit-risk-bias' is Pending; apply will wait for it to settle",

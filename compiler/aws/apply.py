@@ -17,7 +17,7 @@ from typing import Any
 
 from compiler.aws import client as aws
 from compiler.aws.alarms import apply_alarm_changes
-from compiler.desired.resources import OWNER_TAG, Desired
+from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG, Desired
 from compiler.diagnostics import Diagnostic, SourceSpan
 from compiler.state.plan import Action, MonitorChange, Plan
 from compiler.state.projection import (
@@ -157,29 +157,36 @@ class _Executor:
 
     # ---- steps -----------------------------------------------------------------------
 
-    def upload_config(self, d: Desired) -> None:
+    def upload_config(self, d: Desired) -> str:
+        """Upload the analysis config; the ETag S3 gave it (recorded on the definition)."""
         self.checkpoint()
-        aws.put_object(
+        return aws.put_object(
             self.clients, d.analysis_config_s3_uri, d.analysis_config_body, d.source_path
         )
 
-    def create_definition(self, d: Desired) -> None:
+    def create_definition(self, d: Desired, config_etag: str) -> None:
         self.checkpoint()
+        request = dict(d.create_job_definition)
+        if config_etag:
+            request["Tags"] = [
+                *request.get("Tags", []),
+                {"Key": CONFIG_ETAG_TAG, "Value": config_etag.strip('"')},
+            ]
         try:
             aws.sagemaker_call(
                 self.clients,
                 "CreateModelBiasJobDefinition",
                 d.job_definition_name,
                 d.source_path,
-                **d.create_job_definition,
+                **request,
             )
             self.progress(f"  {d.name}: created job definition {d.job_definition_name}")
         except aws.AwsError as exc:
             if exc.error_code != "ResourceInUse":
                 raise
-            self.adopt_definition(d)
+            self.adopt_definition(d, config_etag)
 
-    def adopt_definition(self, d: Desired) -> None:
+    def adopt_definition(self, d: Desired, config_etag: str) -> None:
         live = aws.describe_job_definition(self.clients, d.job_definition_name)
         tags = aws.list_tags(self.clients, live["JobDefinitionArn"]) if live else {}
         if (
@@ -196,7 +203,29 @@ class _Executor:
                 ),
                 "ResourceInUse",
             )
+        self.record_config_etag(d, live["JobDefinitionArn"], tags, config_etag)
         self.progress(f"  {d.name}: adopted existing job definition {d.job_definition_name}")
+
+    def record_config_etag(
+        self, d: Desired, arn: str, live_tags: Mapping[str, str], config_etag: str
+    ) -> None:
+        """Point the definition's ETag tag at the object just uploaded, so the next plan
+        sees it unchanged from the listing alone (also under SSE-KMS)."""
+        etag = config_etag.strip('"')
+        if etag and live_tags.get(CONFIG_ETAG_TAG) != etag:
+            tag = [{"Key": CONFIG_ETAG_TAG, "Value": etag}]
+            aws.sagemaker_call(
+                self.clients, "AddTags", arn, d.source_path, ResourceArn=arn, Tags=tag
+            )
+
+    def restore_config(self, d: Desired) -> None:
+        """Rewrite an altered or deleted config object of a definition that stays."""
+        etag = self.upload_config(d)
+        live = aws.describe_job_definition(self.clients, d.job_definition_name)
+        if live is not None:
+            arn = live["JobDefinitionArn"]
+            self.record_config_etag(d, arn, aws.list_tags(self.clients, arn), etag)
+        self.progress(f"  {d.name}: restored analysis config {d.analysis_config_s3_uri}")
 
     def create_schedule(self, d: Desired) -> None:
         self.checkpoint()
@@ -351,8 +380,7 @@ class _Executor:
             return "deleted"
         assert d is not None, "only deletes come without desired state"
         if change.action is Action.CREATE:
-            self.upload_config(d)
-            self.create_definition(d)
+            self.create_definition(d, self.upload_config(d))
             self.create_schedule(d)
             self.progress(f"+ {name}: created schedule")
             self.wait_settled(name, d.source_path)
@@ -361,10 +389,10 @@ class _Executor:
                 current = self.wait_settled(name, d.source_path, fail_on_failed=False)
                 if current is not None:
                     self.ensure_owned(current, d.source_path)
-            if change.restore_config or change.action is Action.SWAP:
-                self.upload_config(d)
             if change.action is Action.SWAP:
-                self.create_definition(d)
+                self.create_definition(d, self.upload_config(d))
+            elif change.restore_config:
+                self.restore_config(d)
             if change.action in (Action.UPDATE, Action.SWAP):
                 self.update_schedule(d)
                 self.progress(

@@ -440,18 +440,36 @@ def list_keys(clients: Clients, uri: str) -> Iterator[dict[str, Any]]:
         token = page.get("NextContinuationToken")
 
 
+def list_object_etags(clients: Clients, uri: str) -> dict[str, str] | None:
+    """Every object under a prefix, as s3:// URI → ETag, in 1,000-key pages; None when
+    listing is denied (the caller falls back to reading each object), {} without a bucket."""
+    bucket, prefix = split_s3_uri(uri)
+    out: dict[str, str] = {}
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        if token:
+            params["ContinuationToken"] = token
+        try:
+            page = call(clients.s3.list_objects_v2, "ListObjectsV2", uri, **params)
+        except AwsError as exc:
+            if exc.error_code == "NoSuchBucket":
+                return {}
+            if exc.error_code == "AccessDenied":
+                return None
+            raise
+        for o in page.get("Contents", []):
+            out[f"s3://{bucket}/{o['Key']}"] = str(o.get("ETag", ""))
+        if not page.get("IsTruncated"):
+            return out
+        token = page.get("NextContinuationToken")
+
+
 # ---- writes --------------------------------------------------------------------------
 
 
-def put_object(
-    clients: Clients,
-    uri: str,
-    body: bytes,
-    source: str | None = None,
-    *,
-    if_none_match: bool = False,
-) -> bool:
-    """Write an object; with if_none_match, False when it already exists (412)."""
+def put_object(clients: Clients, uri: str, body: bytes, source: str | None = None) -> str:
+    """Write an object; its ETag as S3 returned it (quotes included), "" if none came back."""
     bucket, key = split_s3_uri(uri)
     params: dict[str, Any] = {
         "Bucket": bucket,
@@ -459,15 +477,11 @@ def put_object(
         "Body": body,
         "ContentType": "application/json",
     }
-    if if_none_match:
-        params["IfNoneMatch"] = "*"
     try:
-        call(clients.s3.put_object, "PutObject", uri, source, **params)
+        response = call(clients.s3.put_object, "PutObject", uri, source, **params)
     except AwsError as exc:
-        if if_none_match and exc.error_code in ("PreconditionFailed", "412"):
-            return False
         raise _with_bootstrap_hint(exc, clients, bucket) from exc
-    return True
+    return str(response.get("ETag", ""))
 
 
 def put_object_conditional(

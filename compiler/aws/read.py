@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 
 from compiler.aws import client as aws
 from compiler.aws.alarms import ALARM_TYPE, read_alarms, with_alarm_tags
-from compiler.desired.artifacts import body_matches_key, promised_digest
-from compiler.desired.resources import OWNER_TAG, Desired
+from compiler.desired.artifacts import body_matches_key, config_root, etag_matches, promised_digest
+from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG, Desired
 from compiler.diagnostics import SourceSpan
 from compiler.state.projection import (
     EndpointState,
@@ -181,6 +181,7 @@ def _with_tags(
     name: str,
     found: _Described,
     tags_by_arn: Tags,
+    config_etags: Mapping[str, str] | None,
     schedule_tags: Mapping[str, str] | None = None,
 ) -> RawMonitor:
     if found.schedule is None:
@@ -200,7 +201,7 @@ def _with_tags(
         if paged is not None and paged.get(OWNER_TAG) == tags.get(OWNER_TAG):
             request = {k: v for k, v in found.trusted.create_job_definition.items() if k != "Tags"}
             jd = {**request, "JobDefinitionArn": arn}
-            body = found.trusted.analysis_config_body
+            body = _trusted_config_body(clients, found.trusted, paged, config_etags)
         else:  # not in the pages (deleted, foreign, or too new for them): read it for real
             jd_name = found.trusted.job_definition_name
             jd = aws.describe_job_definition(clients, jd_name)
@@ -212,6 +213,23 @@ def _with_tags(
     return RawMonitor(name, found.schedule, tags, jd, jd_tags, body)
 
 
+def _trusted_config_body(
+    clients: aws.Clients,
+    trusted: Desired,
+    definition_tags: Mapping[str, str],
+    config_etags: Mapping[str, str] | None,
+) -> bytes | None:
+    """The config body of a definition taken from desired state. The listing's ETag shows
+    the object unchanged at no cost; otherwise (altered, deleted, not listed yet, or listing
+    denied) the object itself is read, never the disk cache, so the plan sees what S3 holds."""
+    uri = trusted.analysis_config_s3_uri
+    etag = (config_etags or {}).get(uri)
+    body = trusted.analysis_config_body
+    if etag is not None and etag_matches(etag, body, definition_tags.get(CONFIG_ETAG_TAG)):
+        return body
+    return aws.read_object(clients, uri)
+
+
 def _definition_arn(schedule_arn: str, definition_name: str) -> str:
     """The definition's ARN in the schedule's account and region."""
     head = schedule_arn.split(":monitoring-schedule/", 1)[0]
@@ -219,7 +237,12 @@ def _definition_arn(schedule_arn: str, definition_name: str) -> str:
 
 
 def _read_listed(
-    clients: aws.Clients, cache: ConfigCache, project: str, name: str, tags_by_arn: Tags
+    clients: aws.Clients,
+    cache: ConfigCache,
+    project: str,
+    name: str,
+    tags_by_arn: Tags,
+    config_etags: Mapping[str, str] | None,
 ) -> RawMonitor:
     """A listed schedule no monitor file names: its definition is read only if it is ours."""
     schedule = aws.describe_schedule(clients, name)
@@ -228,7 +251,8 @@ def _read_listed(
     tags = tags_by_arn.get(clients, schedule["MonitoringScheduleArn"])
     if tags.get(OWNER_TAG) != project:
         return RawMonitor(name, schedule, tags, None, {}, None)
-    return _with_tags(clients, name, _describe(clients, cache, name, schedule), tags_by_arn, tags)
+    found = _describe(clients, cache, name, schedule)
+    return _with_tags(clients, name, found, tags_by_arn, config_etags, tags)
 
 
 def _located(source: str, task: Callable[[], T]) -> T:
@@ -265,6 +289,7 @@ class _FirstPass:
     tags: Tags
     listed_definitions: list[dict[str, Any]]
     alarms: list[dict[str, Any]]
+    config_etags: dict[str, str] | None  # None: not listed (drift reads every object)
     endpoint_states: dict[str, EndpointState]
     described: dict[str, _Described]
 
@@ -286,6 +311,12 @@ def _first_pass(
         ("list", "definitions"): lambda: aws.list_bias_job_definitions(clients),
         ("list", "alarms"): lambda: read_alarms(clients, project),  # pages; see aws/alarms.py
     }
+    # One listing of the environment's config objects (1,000 ETags a page) shows which
+    # trusted definitions' objects were altered or deleted; only those are then read.
+    roots = sorted({config_root(d.analysis_config_s3_uri) for d in by_name.values()})
+    if not verify_definitions:
+        for root in roots:
+            tasks[("configs", root)] = functools.partial(aws.list_object_etags, clients, root)
     for e in endpoints:
         tasks[("endpoint", e)] = functools.partial(_endpoint_state, clients, e)
     for n in sorted(by_name):
@@ -302,9 +333,20 @@ def _first_pass(
         tags=results[("list", "tags")],
         listed_definitions=results[("list", "definitions")],
         alarms=results[("list", "alarms")],
+        config_etags=_merged([results.get(("configs", r)) for r in roots]),
         endpoint_states={e: results[("endpoint", e)] for e in endpoints},
         described={n: results[("describe", n)] for n in sorted(by_name)},
     )
+
+
+def _merged(listings: Sequence[dict[str, str] | None]) -> dict[str, str] | None:
+    """One URI → ETag map; None if any listing was skipped or denied."""
+    out: dict[str, str] = {}
+    for listing in listings:
+        if listing is None:
+            return None
+        out.update(listing)
+    return out
 
 
 def _cleanup_candidates(
@@ -395,9 +437,9 @@ def read_live(
     names = sorted({s["MonitoringScheduleName"] for s in first.summaries} | set(by_name))
     raws = clients.map(
         lambda n: (
-            _with_tags(clients, n, first.described[n], first.tags)
+            _with_tags(clients, n, first.described[n], first.tags, first.config_etags)
             if n in first.described
-            else _read_listed(clients, cache, project, n, first.tags)
+            else _read_listed(clients, cache, project, n, first.tags, first.config_etags)
         ),
         names,
     )

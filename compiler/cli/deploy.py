@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from compiler import __version__
-from compiler.aws.apply import Waits, apply_plan
+from compiler.aws.apply import ApplyResult, Waits, apply_plan
 from compiler.aws.client import AwsError
 from compiler.aws.lock import force_unlock
 from compiler.aws.read import read_violation_bodies
@@ -210,11 +210,20 @@ def apply(
                 + [
                     Diagnostic(
                         "E419",
-                        "apply incomplete; run apply again to converge",
-                        hints=("what succeeded stays applied",),
+                        f"apply incomplete: {_failed_count(result)} not done",
+                        hints=(
+                            "what succeeded stays applied",
+                            "fix the cause each error above names, then apply again "
+                            "(a throttling or 5xx error needs no fix: apply again)",
+                        ),
                     )
                 ],
             )
+
+
+def _failed_count(result: ApplyResult) -> str:
+    n = sum(1 for o in result.outcomes if o.status != "done")
+    return f"{n} of {len(result.outcomes)} monitor{'s' if len(result.outcomes) != 1 else ''}"
 
 
 @click.command()

@@ -32,6 +32,23 @@ def body_matches_key(uri: str, body: bytes) -> bool:
     return expected is None or hashlib.sha256(body).hexdigest().startswith(expected)
 
 
+def config_root(uri: str) -> str:
+    """The environment's folder of config objects (`s3://b/<prefix>/<env>/`), from one's URI."""
+    return uri.rsplit("/", 2)[0] + "/"
+
+
+def etag_matches(etag: str, body: bytes, recorded: str | None) -> bool:
+    """Whether a listed ETag shows the object still holds body: S3's ETag of a single-part
+    upload without SSE-KMS is the body's MD5; with SSE-KMS it is not, so the ETag apply
+    recorded at upload (tag `biaswatch:config-etag`) counts too."""
+    bare = etag.strip('"')
+    if not bare:
+        return False
+    return bare == hashlib.md5(body, usedforsecurity=False).hexdigest() or (
+        recorded is not None and bare == recorded.strip('"')
+    )
+
+
 def lock_uri(bucket: str, prefix: str, environment: str) -> str:
     parts = [p for p in (prefix.strip("/"), environment, "biaswatch.lock") if p]
     return f"s3://{bucket}/" + "/".join(parts)

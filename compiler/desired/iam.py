@@ -22,7 +22,7 @@ from typing import Any
 from compiler.desired.alarms import alarm_prefix
 from compiler.desired.artifacts import lock_uri
 from compiler.desired.pipeline import EMULATOR_ACCOUNT_ID, EnvironmentBuild
-from compiler.desired.resources import OWNER_TAG, Desired
+from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG, Desired
 from compiler.desired.servicemodel import partition_of
 
 MODES = ("plan", "drift", "apply")
@@ -273,6 +273,13 @@ def _read_statements(
             ["s3:GetObject"],
             [arns.s3(bucket, f"{env_key}/*" if env_key else "*")],
         ),
+        # One listing of the environment's folder shows altered config objects by ETag.
+        _statement(
+            "ListAnalysisConfigs",
+            ["s3:ListBucket"],
+            [arns.s3(bucket)],
+            {"StringLike": {"s3:prefix": [f"{env_key}/*" if env_key else "*"]}},
+        ),
     ]
     if any(d.endpoint_name for d in desired):
         # Endpoints are not biaswatch's (no ownership tag, any name); the config's name is
@@ -376,7 +383,8 @@ def _apply_statements(
     both = arns.schedules(spellings) + arns.definitions(spellings)
     statements: list[dict[str, Any]] = []
     if desired:
-        tag_keys = sorted({k for d in desired for k in dict(d.tags)})
+        # Apply also records each config object's ETag on its definition (CONFIG_ETAG_TAG).
+        tag_keys = sorted({k for d in desired for k in dict(d.tags)} | {CONFIG_ETAG_TAG})
         roles = sorted({str(d.create_job_definition["RoleArn"]) for d in desired})
         # Configs live at <artifact prefix>/<environment>/<monitor>/analysis_config-<hash>.json.
         # S3 keys keep the name's case: only the prefix as written.

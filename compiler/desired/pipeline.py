@@ -236,6 +236,9 @@ def build_environment(
         if any(d.is_error for d in rule_diags):
             continue
         desired = compile_monitor(spec, target, doc.path)
+        if desired.endpoint_name:
+            endpoint_span = provenance.span(("endpoint_input", "endpoint_name"))
+            desired = replace(desired, endpoint_span=endpoint_span)
         compiled_diags = check_compiled(desired, provenance.span)
         compiled_diags += check_compiled_alarms(desired, provenance.span)
         diags.extend(compiled_diags)

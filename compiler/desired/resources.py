@@ -6,9 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.diagnostics import SourceSpan
+
 OWNER_TAG = "biaswatch:project"
 SOURCE_TAG = "biaswatch:source"
 DELETION_PROTECTION_TAG = "biaswatch:deletion-protection"
+# The ETag S3 returned when apply uploaded the definition's analysis config: lets a plan
+# see an object altered in place from one listing (desired/artifacts.etag_matches). Set by
+# apply, not compiled, so never part of a diff.
+CONFIG_ETAG_TAG = "biaswatch:config-etag"
 RESERVED_TAG_PREFIX = "biaswatch:"
 
 
@@ -51,6 +57,8 @@ class Desired:
     deletion_protection: bool
     endpoint_name: str | None
     alarms: tuple[AlarmRequest, ...] = ()
+    # Where the file names the endpoint, for diagnostics about it (None: not an endpoint monitor).
+    endpoint_span: SourceSpan | None = None
 
     def compiled_view(self) -> dict[str, Any]:
         """The `biaswatch compile` output for this monitor (public API)."""

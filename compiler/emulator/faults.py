@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("throttle", "error", "unavailable", "lost_response", "latency")
+FAULT_KINDS = ("throttle", "error", "unavailable", "lost_response", "latency", "denied")
 
 
 @dataclass
@@ -41,6 +41,8 @@ class Decision:
 THROTTLE = (400, "ThrottlingException", "Rate exceeded")
 INTERNAL = (500, "InternalFailure", "We encountered an internal error. Please try again.")
 UNAVAILABLE = (503, "ServiceUnavailable", "Service is unavailable. Please try again.")
+# What a missing IAM permission looks like (S3's code; SageMaker's is AccessDeniedException).
+DENIED = (403, "AccessDenied", "Access Denied")
 
 
 @dataclass
@@ -123,7 +125,12 @@ class Faults:
                     return Decision(latency_s=latency + rule.latency_ms / 1000.0)
                 if rule.kind == "lost_response":
                     return Decision(latency_s=latency, lose_response=True)
-                error = {"throttle": THROTTLE, "error": INTERNAL, "unavailable": UNAVAILABLE}
+                error = {
+                    "throttle": THROTTLE,
+                    "error": INTERNAL,
+                    "unavailable": UNAVAILABLE,
+                    "denied": DENIED,
+                }
                 return Decision(latency_s=latency, error=error[rule.kind])
             if not global_applies:
                 return Decision()

@@ -231,9 +231,7 @@ class Gateway:
             if target.startswith(CLOUDWATCH_TARGET)
             else "s3"
         )
-        operation = (
-            target.split(".", 1)[1] if service != "s3" else f"S3:{environ['REQUEST_METHOD']}"
-        )
+        operation = target.split(".", 1)[1] if service != "s3" else _s3_operation(environ)
         # moto picks the account from this header; requests without it land in the account
         # the emulator was started for.
         environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self.controller.account_id)
@@ -356,6 +354,14 @@ def _region(environ: dict[str, Any]) -> str | None:
     scope = auth.split("Credential=", 1)[1].split(",", 1)[0] if "Credential=" in auth else ""
     parts = scope.split("/")
     return parts[2] if len(parts) > 2 else None
+
+
+def _s3_operation(environ: dict[str, Any]) -> str:
+    """S3 requests by method ("S3:GET", "S3:PUT", …); a ListObjectsV2 is "S3:LIST"."""
+    method = environ["REQUEST_METHOD"]
+    if method == "GET" and "list-type=2" in environ.get("QUERY_STRING", ""):
+        return "S3:LIST"
+    return f"S3:{method}"
 
 
 def _problems(operation: str, body: bytes, service: str = "sagemaker") -> str | None:

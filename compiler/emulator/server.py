@@ -259,7 +259,7 @@ class Emulator:
     def inject_fault(
         self, kind: str, operation: str = "*", count: int = 1, latency_ms: int = 0
     ) -> None:
-        """Apply `kind` (throttle, error, unavailable, lost_response, latency) to the next `count` calls."""
+        """Apply `kind` (throttle, error, unavailable, lost_response, latency, denied) to the next `count` calls."""
         self.faults.inject(kind, operation=operation, count=count, latency_ms=latency_ms)
 
     def clear_faults(self) -> None:

@@ -125,6 +125,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "source_path": f.source_path,
         "detail": f.detail,
         "changes": [_change(c) for c in f.changes],
+        "remedy": f.remedy,
     }
 
 

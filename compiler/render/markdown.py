@@ -185,14 +185,14 @@ def render_drift_markdown(report: DriftReport) -> str:
     ]
     if report.findings:
         lines += [
-            "| Monitor | Finding | Detail | Source |",
-            "|---|---|---|---|",
+            "| Monitor | Finding | Detail | Source | Repair |",
+            "|---|---|---|---|---|",
         ]
         for kind, findings in group_findings(report.findings):
             title = text(KIND_TITLES[kind])
             lines += [
                 f"| {code(f.name)} | {title} | {text(f.detail) or '—'} | "
-                f"{code(f.source_path) if f.source_path else '—'} |"
+                f"{code(f.source_path) if f.source_path else '—'} | {text(f.remedy) or '—'} |"
                 for f in findings
             ]
         lines.append("")

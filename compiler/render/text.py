@@ -154,6 +154,8 @@ def _finding_block(out: _Writer, f: Finding) -> None:
     if f.detail:
         out.add(f"      {clean(f.detail)}")
     out.changes(f.changes, "      ", created=False)
+    if f.remedy:
+        out.add(f"      repair: {clean(f.remedy)}")
 
 
 def _violation_block(out: _Writer, v: Violation) -> None:

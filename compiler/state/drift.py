@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,39 @@ class Finding:
     source_path: str | None
     detail: str
     changes: tuple[FieldChange, ...] = ()
+    remedy: str = ""  # what repairs it: the next apply, or what a person must do
+
+
+# What repairs each kind of finding. The apply workflow re-plans on main with
+# --allow-destroy and applies, so everything it can repair says so; the rest says what a
+# person must do. {name} and {env} are filled in per finding.
+_NEXT_APPLY = "the next apply from main puts git's version back (merge any pull request)"
+REMEDIES: Mapping[DriftKind, str] = {
+    DriftKind.CHANGED: _NEXT_APPLY,
+    DriftKind.MISSING: "the next apply from main re-creates it (merge any pull request)",
+    DriftKind.CONFIG_ALTERED: "the next apply from main rewrites the object from git",
+    DriftKind.UNMANAGED: (
+        "a person must act: the apply never changes a schedule it does not own. Adopt it "
+        "(`biaswatch import {name} --env {env}`, then commit the file) or rename the monitor"
+    ),
+    DriftKind.ORPHAN: (
+        "the next apply from main deletes it (the apply workflow plans with "
+        "--allow-destroy); to keep it running unmanaged: `biaswatch forget {name} --env {env}`"
+    ),
+    DriftKind.STOPPED: "the next apply from main starts it again (merge any pull request)",
+    DriftKind.FAILED: (
+        "the next apply from main re-sends the schedule so SageMaker retries it; if it "
+        "fails again, a person must fix the cause named here"
+    ),
+    DriftKind.ALARM_CHANGED: _NEXT_APPLY,
+    DriftKind.ALARM_MISSING: "the next apply from main re-creates the alarm",
+    DriftKind.ALARM_EXTRA: "the next apply from main deletes the alarm",
+}
+_PROTECTED_ORPHAN = (
+    "a person must act: deletion_protection keeps it. Restore its file with "
+    "deletion_protection: false, merge, then remove the file (or `biaswatch forget {name} "
+    "--env {env}` to keep it running unmanaged)"
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +132,8 @@ def build_drift(
 ) -> DriftReport:
     findings: list[Finding] = []
     for change in plan.changes:
-        findings += _findings(change, live.monitors.get(change.name))
+        current = live.monitors.get(change.name)
+        findings += [_with_remedy(f, plan.environment, current) for f in _findings(change, current)]
     return DriftReport(
         plan.project,
         plan.environment,
@@ -107,6 +142,12 @@ def build_drift(
         tuple(findings),
         tuple(_violations(plan.project, live, violation_bodies)),
     )
+
+
+def _with_remedy(f: Finding, environment: str, current: LiveMonitor | None) -> Finding:
+    protected = f.kind is DriftKind.ORPHAN and current is not None and current.deletion_protection
+    template = _PROTECTED_ORPHAN if protected else REMEDIES[f.kind]
+    return dataclasses.replace(f, remedy=template.format(name=f.name, env=environment))
 
 
 def _findings(change: MonitorChange, current: LiveMonitor | None) -> list[Finding]:

@@ -185,12 +185,19 @@ def _preconditions(
     endpoint = desired.endpoint_name
     if endpoint and endpoint_state is EndpointState.MISSING:
         notes.append(
-            _warning(
-                "W601",
-                f"endpoint {endpoint!r} does not exist in this account; SageMaker will refuse the schedule",
-                path,
-                "endpoint_input.endpoint_name",
-                "create the endpoint with data capture first",
+            dataclasses.replace(
+                _warning(
+                    "W601",
+                    f"endpoint {endpoint!r} does not exist in this account and region; "
+                    "SageMaker will refuse the schedule",
+                    path,
+                    "endpoint_input.endpoint_name",
+                    "create the endpoint with data capture (Input and Output) first, or fix "
+                    "endpoint_name",
+                    "against the emulator: list the endpoint under `emulator.endpoints` of "
+                    "the environment in biaswatch.yaml",
+                ),
+                span=desired.endpoint_span or SourceSpan(path),
             )
         )
     elif endpoint and endpoint_state is EndpointState.NO_CAPTURE:

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.desired.artifacts import body_matches_key
-from compiler.desired.resources import DELETION_PROTECTION_TAG, OWNER_TAG, SOURCE_TAG, Desired
+from compiler.desired.resources import (
+    CONFIG_ETAG_TAG,
+    DELETION_PROTECTION_TAG,
+    OWNER_TAG,
+    SOURCE_TAG,
+    Desired,
+)
 from compiler.state.alarms import LiveAlarm
 
 # Members SageMaker owns; never part of what we compare.
@@ -158,8 +164,11 @@ def desired_tags(desired: Desired) -> dict[str, str]:
 
 
 def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
-    """Tags biaswatch manages: everything but the reserved aws: ones SageMaker may add."""
-    return {k: v for k, v in tags.items() if not k.lower().startswith("aws:")}
+    """Tags compared with git: all but the aws: ones SageMaker may add, and the config ETag
+    apply records (state about the object, not part of the monitor)."""
+    return {
+        k: v for k, v in tags.items() if not k.lower().startswith("aws:") and k != CONFIG_ETAG_TAG
+    }
 
 
 def _sha(value: Any) -> str:
