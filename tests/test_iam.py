@@ -113,6 +113,7 @@ def test_build_policy__star_resource__only_where_aws_requires_it(env: str) -> No
                 assert s["Sid"] in STAR_SIDS, s
                 assert s["Resource"] == ["*"]
                 assert set(s["Action"]) <= {
+                    "sagemaker:ListEndpoints",  # plan: do the monitors' endpoints exist
                     "sagemaker:ListModelBiasJobDefinitions",
                     "sagemaker:ListMonitoringSchedules",
                     "tag:GetResources",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from compiler.emulator.testing import (
     running_emulator,
     schedule_config,
 )
+from compiler.state.projection import EndpointState, LiveState
 from tools import bench
 
 OURS = [{"Key": OWNER_TAG, "Values": ["risk"]}]
@@ -173,7 +175,16 @@ def test_read_live__verify_definitions__same_state_at_most_2_2_calls_per_monitor
     counts = clients.calls.counts
     assert counts["DescribeMonitoringSchedule"] == counts["DescribeModelBiasJobDefinition"] == 30
     assert clients.calls.total / len(desired) <= 2.2, dict(counts)
-    assert verified.state == trusted.state
+    # The same state, except that the default read only lists the endpoints of monitors
+    # it sends nothing for (issue 9 §5), where --verify checks their capture too.
+    assert {m.endpoint_state for m in trusted.state.monitors.values()} == {EndpointState.LISTED}
+    assert {m.endpoint_state for m in verified.state.monitors.values()} == {EndpointState.OK}
+    assert _without_endpoint_states(verified.state) == _without_endpoint_states(trusted.state)
+
+
+def _without_endpoint_states(state: LiveState) -> LiveState:
+    monitors = {n: dataclasses.replace(m, endpoint_state=None) for n, m in state.monitors.items()}
+    return dataclasses.replace(state, monitors=monitors)
 
 
 def test_read_live__trusted_definition_deleted__described_and_reported_gone(

@@ -374,6 +374,27 @@ def describe_endpoint(clients: Clients, name: str) -> dict[str, Any] | None:
         raise
 
 
+def list_endpoint_names(clients: Clients) -> set[str] | None:
+    """Every endpoint's name in the account and region, in pages of 100; None when listing
+    is denied (the caller then describes each endpoint instead)."""
+    names: set[str] = set()
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"MaxResults": 100}
+        if token:
+            params["NextToken"] = token
+        try:
+            page = call(clients.sagemaker.list_endpoints, "ListEndpoints", "endpoints", **params)
+        except AwsError as exc:
+            if exc.error_code in ("AccessDeniedException", "AccessDenied"):
+                return None
+            raise
+        names.update(e["EndpointName"] for e in page.get("Endpoints", []))
+        token = page.get("NextToken")
+        if not token:
+            return names
+
+
 def describe_endpoint_config(clients: Clients, name: str) -> dict[str, Any] | None:
     if not name:
         return None

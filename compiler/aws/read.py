@@ -36,6 +36,8 @@ from compiler.state.projection import (
     LiveState,
     RawDefinition,
     RawMonitor,
+    desired_schedule_config,
+    normalize_schedule_config,
     project_state,
 )
 
@@ -290,6 +292,7 @@ class _FirstPass:
     listed_definitions: list[dict[str, Any]]
     alarms: list[dict[str, Any]]
     config_etags: dict[str, str] | None  # None: not listed (drift reads every object)
+    endpoint_names: set[str] | None  # None: not listed (or denied): describe each endpoint
     endpoint_states: dict[str, EndpointState]
     described: dict[str, _Described]
 
@@ -301,6 +304,7 @@ def _first_pass(
     by_name: Mapping[str, Desired],
     endpoints: Sequence[str],
     verify_definitions: bool,
+    list_endpoints: bool,
 ) -> _FirstPass:
     """One pool: the three page walks (serial pages each, so started first), the endpoint
     checks, and the describes of every desired monitor — which need neither the list (a
@@ -317,6 +321,8 @@ def _first_pass(
     if not verify_definitions:
         for root in roots:
             tasks[("configs", root)] = functools.partial(aws.list_object_etags, clients, root)
+    if list_endpoints:
+        tasks[("list", "endpoints")] = functools.partial(aws.list_endpoint_names, clients)
     for e in endpoints:
         tasks[("endpoint", e)] = functools.partial(_endpoint_state, clients, e)
     for n in sorted(by_name):
@@ -334,9 +340,55 @@ def _first_pass(
         listed_definitions=results[("list", "definitions")],
         alarms=results[("list", "alarms")],
         config_etags=_merged([results.get(("configs", r)) for r in roots]),
+        endpoint_names=results.get(("list", "endpoints")),
         endpoint_states={e: results[("endpoint", e)] for e in endpoints},
         described={n: results[("describe", n)] for n in sorted(by_name)},
     )
+
+
+def _sent_endpoints(
+    by_name: Mapping[str, Desired], described: Mapping[str, _Described]
+) -> set[str]:
+    """Endpoints of the monitors this plan will send to SageMaker (create, re-point or
+    re-send a Failed schedule): only they need the capture check before apply. A schedule
+    that already holds exactly the desired config (its definition name is the hash of a
+    request naming the endpoint) sends nothing that depends on the endpoint."""
+    out = set()
+    for name, d in by_name.items():
+        if not d.endpoint_name:
+            continue
+        schedule = described[name].schedule
+        if (
+            schedule is None
+            or schedule.get("MonitoringScheduleStatus") == "Failed"
+            or normalize_schedule_config(schedule.get("MonitoringScheduleConfig", {}))
+            != desired_schedule_config(d)
+        ):
+            out.add(d.endpoint_name)
+    return out
+
+
+def _endpoint_states(
+    clients: aws.Clients,
+    by_name: Mapping[str, Desired],
+    first: _FirstPass,
+    endpoints: Sequence[str],
+) -> dict[str, EndpointState]:
+    """With the ListEndpoints pages: a full check (DescribeEndpoint + DescribeEndpointConfig)
+    for the endpoints of monitors being sent, existence from the pages for the rest."""
+    listed = first.endpoint_names
+    if listed is None:  # listing denied: describe every endpoint, as drift does
+        full = sorted(endpoints)
+    else:
+        full = sorted(e for e in _sent_endpoints(by_name, first.described) if e in listed)
+    checked = dict(
+        zip(full, clients.map(functools.partial(_endpoint_state, clients), full), strict=True)
+    )
+    return {
+        e: checked.get(e)
+        or (EndpointState.LISTED if e in (listed or ()) else EndpointState.MISSING)
+        for e in endpoints
+    }
 
 
 def _merged(listings: Sequence[dict[str, str] | None]) -> dict[str, str] | None:
@@ -431,7 +483,23 @@ def read_live(
     endpoints = (
         sorted({d.endpoint_name for d in desired if d.endpoint_name}) if check_endpoints else []
     )
-    first = _first_pass(clients, project, cache, by_name, endpoints, verify_definitions)
+    # The default plan checks endpoints in full only for monitors it sends (ListEndpoints
+    # pages show the rest exist); --verify and drift check every endpoint in full.
+    list_endpoints = bool(endpoints) and not verify_definitions
+    first = _first_pass(
+        clients,
+        project,
+        cache,
+        by_name,
+        [] if list_endpoints else endpoints,
+        verify_definitions,
+        list_endpoints,
+    )
+    endpoint_states = (
+        _endpoint_states(clients, by_name, first, endpoints)
+        if list_endpoints
+        else first.endpoint_states
+    )
     # Second pass: tags (from the pages; ListTags for what they miss) and the listed
     # schedules no monitor file names (other projects', or orphans of this one).
     names = sorted({s["MonitoringScheduleName"] for s in first.summaries} | set(by_name))
@@ -445,12 +513,10 @@ def read_live(
     )
     raw_by_name = {r.name: r for r in raws}
     definitions = _cleanup_candidates(clients, project, first, raw_by_name, desired)
-    with_endpoints = _with_endpoint_states(
-        list(raw_by_name.values()), desired, first.endpoint_states
-    )
+    with_endpoints = _with_endpoint_states(list(raw_by_name.values()), desired, endpoint_states)
     alarms = with_alarm_tags(clients, first.alarms, first.tags.paged_for)
     state = dataclasses.replace(project_state(with_endpoints, definitions), alarms=alarms)
-    return LiveRead(state, raw_by_name, first.endpoint_states)
+    return LiveRead(state, raw_by_name, endpoint_states)
 
 
 def read_violation_bodies(clients: aws.Clients, live: LiveRead) -> dict[str, bytes | None]:

@@ -108,7 +108,11 @@ STAR_SIDS = (
     "CloudWatchDescribeAlarmsScopedByResourceUnconfirmed",
 )
 # The List actions of STAR_SIDS[0] (List actions have no resource type in SageMaker).
-STAR_LIST_ACTIONS = ("sagemaker:ListModelBiasJobDefinitions", "sagemaker:ListMonitoringSchedules")
+STAR_LIST_ACTIONS = (
+    "sagemaker:ListEndpoints",
+    "sagemaker:ListModelBiasJobDefinitions",
+    "sagemaker:ListMonitoringSchedules",
+)
 # A shared name prefix ends at one of these (`fraud-` of fraud-eu-bias and fraud-us-bias).
 _NAME_SEPARATORS = "-_."
 

@@ -41,6 +41,9 @@ class EndpointState(enum.StrEnum):
     OK = "ok"
     MISSING = "missing"
     NO_CAPTURE = "no-capture"  # capture off, or not of both input and output
+    # Exists (ListEndpoints); capture not checked, because the plan sends nothing that
+    # depends on it. drift and --verify check every endpoint in full.
+    LISTED = "listed"
 
 
 class ConfigState(enum.StrEnum):
