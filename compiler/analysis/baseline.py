@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.diagnostics import Diagnostic
+from compiler.desired.baselines import read_baseline
+
+__all__ = ["read_baseline"]  # the shape check lives with compile, which uploads baselines
 
 CONSTRAINT_CHECK_TYPE = "bias_drift_check"
 DOCUMENT_VERSION = "1.0"
@@ -88,36 +90,6 @@ def build_baseline(post_training_bias_metrics: Mapping[str, Any]) -> dict[str, A
         "version": DOCUMENT_VERSION,
         "post_training_bias_metrics": dict(post_training_bias_metrics),
     }
-
-
-def read_baseline(
-    document: Any, source: str = "baseline"
-) -> tuple[dict[str, Any] | None, tuple[Diagnostic, ...]]:
-    """The `post_training_bias_metrics` of an analysis.json value, or E714 saying what is wrong."""
-
-    def bad(message: str) -> tuple[None, tuple[Diagnostic, ...]]:
-        return None, (Diagnostic("E714", f"{source}: {message}", field="constraints"),)
-
-    if not isinstance(document, Mapping):
-        return bad("not a JSON object")
-    post = document.get("post_training_bias_metrics")
-    if not isinstance(post, Mapping):
-        return bad("has no post_training_bias_metrics object (is it a model bias analysis.json?)")
-    facets = post.get("facets")
-    if not isinstance(facets, Mapping):
-        return bad("post_training_bias_metrics.facets is not an object")
-    for name, entries in facets.items():
-        if not isinstance(entries, list):
-            return bad(f"facets.{name} is not a list")
-        for j, entry in enumerate(entries):
-            if not isinstance(entry, Mapping) or not isinstance(entry.get("metrics"), list):
-                return bad(f"facets.{name}[{j}] has no metrics list")
-            if "value_or_threshold" not in entry:
-                return bad(f"facets.{name}[{j}] has no value_or_threshold")
-            for k, metric in enumerate(entry["metrics"]):
-                if not isinstance(metric, Mapping) or not isinstance(metric.get("name"), str):
-                    return bad(f"facets.{name}[{j}].metrics[{k}] has no name")
-    return dict(post), ()
 
 
 def _index(post: Mapping[str, Any]) -> dict[tuple[str, str, str], float | None]:

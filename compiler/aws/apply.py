@@ -158,8 +158,11 @@ class _Executor:
     # ---- steps -----------------------------------------------------------------------
 
     def upload_config(self, d: Desired) -> str:
-        """Upload the analysis config; the ETag S3 gave it (recorded on the definition)."""
+        """Upload the baseline file from git (if any) and the analysis config; the ETag S3
+        gave the config (recorded on the definition)."""
         self.checkpoint()
+        if d.baseline_body is not None and d.baseline_s3_uri:
+            aws.put_object(self.clients, d.baseline_s3_uri, d.baseline_body, d.source_path)
         return aws.put_object(
             self.clients, d.analysis_config_s3_uri, d.analysis_config_body, d.source_path
         )
@@ -225,7 +228,8 @@ class _Executor:
         if live is not None:
             arn = live["JobDefinitionArn"]
             self.record_config_etag(d, arn, aws.list_tags(self.clients, arn), etag)
-        self.progress(f"  {d.name}: restored analysis config {d.analysis_config_s3_uri}")
+        baseline = f" and baseline {d.baseline_s3_uri}" if d.baseline_s3_uri else ""
+        self.progress(f"  {d.name}: restored analysis config {d.analysis_config_s3_uri}{baseline}")
 
     def create_schedule(self, d: Desired) -> None:
         self.checkpoint()

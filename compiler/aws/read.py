@@ -39,6 +39,7 @@ from compiler.state.projection import (
     desired_schedule_config,
     normalize_schedule_config,
     project_state,
+    uploaded_baseline_uri,
 )
 
 T = TypeVar("T")
@@ -150,6 +151,7 @@ class _Described:
     definition: Mapping[str, Any] | None
     config_body: bytes | None
     trusted: Desired | None = None  # definition not described: its name is its content
+    baseline_body: bytes | None = None
 
 
 def _describe(
@@ -175,7 +177,7 @@ def _describe(
         if jd
         else None
     )
-    return _Described(schedule, jd, body)
+    return _Described(schedule, jd, body, baseline_body=_read_baseline(clients, cache, jd))
 
 
 def _with_tags(
@@ -195,6 +197,7 @@ def _with_tags(
     )
     jd = found.definition
     body = found.config_body
+    baseline = found.baseline_body
     if found.trusted is not None:
         arn = _definition_arn(
             found.schedule["MonitoringScheduleArn"], found.trusted.job_definition_name
@@ -203,33 +206,53 @@ def _with_tags(
         if paged is not None and paged.get(OWNER_TAG) == tags.get(OWNER_TAG):
             request = {k: v for k, v in found.trusted.create_job_definition.items() if k != "Tags"}
             jd = {**request, "JobDefinitionArn": arn}
-            body = _trusted_config_body(clients, found.trusted, paged, config_etags)
+            trusted = found.trusted
+            body = _listed_or_read(
+                clients,
+                trusted.analysis_config_s3_uri,
+                trusted.analysis_config_body,
+                paged.get(CONFIG_ETAG_TAG),
+                config_etags,
+            )
+            if trusted.baseline_s3_uri and trusted.baseline_body is not None:
+                baseline = _listed_or_read(
+                    clients, trusted.baseline_s3_uri, trusted.baseline_body, None, config_etags
+                )
         else:  # not in the pages (deleted, foreign, or too new for them): read it for real
             jd_name = found.trusted.job_definition_name
             jd = aws.describe_job_definition(clients, jd_name)
             uri = jd["ModelBiasAppSpecification"].get("ConfigUri") if jd else None
             body = aws.read_object(clients, uri) if uri else None
+            baseline = _read_baseline(clients, ConfigCache(None), jd)
     # Needed for retag diffs; a definition missing from the pages (just created, or not
     # ours) is read with ListTags.
     jd_tags = tags_by_arn.get(clients, jd["JobDefinitionArn"]) if jd else {}
-    return RawMonitor(name, found.schedule, tags, jd, jd_tags, body)
+    return RawMonitor(name, found.schedule, tags, jd, jd_tags, body, baseline_body=baseline)
 
 
-def _trusted_config_body(
+def _listed_or_read(
     clients: aws.Clients,
-    trusted: Desired,
-    definition_tags: Mapping[str, str],
+    uri: str,
+    body: bytes,
+    recorded_etag: str | None,
     config_etags: Mapping[str, str] | None,
 ) -> bytes | None:
-    """The config body of a definition taken from desired state. The listing's ETag shows
-    the object unchanged at no cost; otherwise (altered, deleted, not listed yet, or listing
-    denied) the object itself is read, never the disk cache, so the plan sees what S3 holds."""
-    uri = trusted.analysis_config_s3_uri
+    """The body of an artifact of a definition taken from desired state. The listing's ETag
+    shows the object unchanged at no cost; otherwise (altered, deleted, not listed yet, or
+    listing denied) the object itself is read, never the disk cache, so the plan sees what
+    S3 holds."""
     etag = (config_etags or {}).get(uri)
-    body = trusted.analysis_config_body
-    if etag is not None and etag_matches(etag, body, definition_tags.get(CONFIG_ETAG_TAG)):
+    if etag is not None and etag_matches(etag, body, recorded_etag):
         return body
     return aws.read_object(clients, uri)
+
+
+def _read_baseline(
+    clients: aws.Clients, cache: ConfigCache, definition: Mapping[str, Any] | None
+) -> bytes | None:
+    """The object of a baseline file biaswatch uploaded from git, if the definition has one."""
+    uri = uploaded_baseline_uri(definition)
+    return _read_config(clients, cache, uri) if uri else None
 
 
 def _definition_arn(schedule_arn: str, definition_name: str) -> str:

@@ -211,7 +211,8 @@ def _sample(opts: Options, monitor: Monitor, data: Path, root: Path, prediction_
     "baseline_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="A baseline analysis.json to compare with (exit 2 on violations).",
+    help="A baseline analysis.json to compare with (exit 2 on violations); default: the "
+    "monitor's own baseline file when its constraints name one in the repository.",
 )
 @click.option("--env", "env", default=None, help="Environment whose monitor config to use.")
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
@@ -243,6 +244,9 @@ def preview(
     baseline, problems = _load_baseline(opts, baseline_path, Path.cwd())
     if problems:
         fail(opts, problems)
+    if baseline_path is None and monitor.desired.baseline_body is not None:
+        # the monitor's own baseline file from git (validated when the monitor compiled)
+        baseline = json.loads(monitor.desired.baseline_body)
 
     from compiler.analysis.preview import build_preview
 

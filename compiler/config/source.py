@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -54,6 +54,12 @@ class SourceMap:
         return SourceSpan(self.path, 1, 1)
 
 
+def is_repo_file(value: str) -> bool:
+    """Whether a `constraints:` value names a file in the repository (not a URI), relative
+    to the monitor file's folder."""
+    return "://" not in value and "${" not in value
+
+
 @dataclass(frozen=True)
 class Document:
     """One YAML file as plain Python data (dict, list, str, int, float, bool, None)."""
@@ -61,3 +67,7 @@ class Document:
     path: str
     data: Any
     source: SourceMap
+    # Files the document names (a `constraints:` baseline file), by the value as written:
+    # their bytes, or why they could not be read. Read by the workspace (config/workspace),
+    # so everything after loading stays pure.
+    attachments: Mapping[str, bytes | str] = field(default_factory=dict)

@@ -239,7 +239,11 @@ class MonitorSpec(_Model):
     output_kms_key: Text | None = None
     analysis_config: AnalysisConfig
     constraints: Text | None = Field(
-        default=None, description="S3 URI of the baseline constraints (analysis.json)."
+        default=None,
+        description="The baseline constraints (Clarify's analysis.json): an s3:// URI, or "
+        "a file in the repository, relative to this monitor file, which biaswatch uploads "
+        "content-addressed to the artifact bucket and plans like the analysis config "
+        "(write one with `biaswatch baseline`).",
     )
     baselining_job_name: Text | None = Field(
         default=None, description="A Clarify baselining processing job."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import stat
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from compiler.config.loader import load_file
-from compiler.config.source import Document
+from compiler.config.source import Document, is_repo_file
 from compiler.diagnostics import Diagnostic, SourceSpan
 
 MONITOR_SUFFIXES = (".yaml", ".yml")
@@ -183,8 +184,56 @@ def load_workspace(
         doc, load_diags = load_file(path, display_path(path, root))
         diags.extend(load_diags)
         if doc is not None:
-            documents.append(doc)
+            documents.append(_with_attachments(doc, path, root))
     return Workspace(root, project_doc, tuple(documents), tuple(diags))
+
+
+# Baseline files are small JSON documents (Clarify's analysis.json); more is a mistake.
+MAX_ATTACHMENT_BYTES: Final = 1_000_000
+
+
+def _with_attachments(doc: Document, path: Path, root: Path) -> Document:
+    """Read the baseline files a monitor names (`constraints:` at the top or in an override)
+    relative to its own folder; kept by the value as written, or why it cannot be read."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    layers = [
+        data,
+        *(
+            (data.get("overrides") or {}).values()
+            if isinstance(data.get("overrides"), dict)
+            else ()
+        ),
+    ]
+    values = {
+        layer["constraints"]
+        for layer in layers
+        if isinstance(layer, dict)
+        and isinstance(layer.get("constraints"), str)
+        and is_repo_file(layer["constraints"])
+    }
+    if not values:
+        return doc
+    return dataclasses.replace(
+        doc, attachments={v: _read_attachment(path.parent / v, root) for v in sorted(values)}
+    )
+
+
+def _read_attachment(path: Path, root: Path) -> bytes | str:
+    if not _is_within(path, root):
+        return "it is outside the project folder"
+    kind = _probe(path)
+    if isinstance(kind, OSError):
+        return _reason(kind)
+    if kind != "file":
+        return "no such file" if kind == "missing" else "it is a folder"
+    try:
+        with path.open("rb") as f:
+            body = f.read(MAX_ATTACHMENT_BYTES + 1)
+    except OSError as error:
+        return _reason(error)
+    if len(body) > MAX_ATTACHMENT_BYTES:
+        return f"it is larger than {MAX_ATTACHMENT_BYTES:,} bytes"
+    return body
 
 
 def _named_paths(

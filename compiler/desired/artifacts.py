@@ -11,13 +11,28 @@ from compiler.desired.resources import Target
 # object whose body no longer hashes to its key was altered in place (drift), and a cached
 # copy keyed by the URI is valid for ever.
 DIGEST_LENGTH = 16
-_CONTENT_KEY = re.compile(r"analysis_config-([0-9a-f]{16})\.json$")
+_CONTENT_KEY = re.compile(r"(?:analysis_config|constraints)-([0-9a-f]{16})\.json$")
 
 
 def analysis_config_key(target: Target, name: str, digest: str) -> str:
+    return _content_key(target, name, "analysis_config", digest)
+
+
+def baseline_key(target: Target, name: str, digest: str) -> str:
+    """Where a baseline file from git is uploaded: beside the analysis config, by content."""
+    return _content_key(target, name, "constraints", digest)
+
+
+def _content_key(target: Target, name: str, kind: str, digest: str) -> str:
     prefix = target.artifact_prefix.strip("/")
     parts = [p for p in (prefix, target.environment, name) if p]
-    return "/".join([*parts, f"analysis_config-{digest[:DIGEST_LENGTH]}.json"])
+    return "/".join([*parts, f"{kind}-{digest[:DIGEST_LENGTH]}.json"])
+
+
+def is_baseline_key(uri: str) -> bool:
+    """A baseline file biaswatch uploaded from git (`constraints-<hash>.json`)."""
+    m = _CONTENT_KEY.search(uri)
+    return m is not None and m.group(0).startswith("constraints-")
 
 
 def promised_digest(uri: str) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 from compiler.config.spec import AnalysisConfig, MonitorSpec
 from compiler.desired import facts
 from compiler.desired.alarms import compile_alarms
-from compiler.desired.artifacts import analysis_config_key
+from compiler.desired.artifacts import analysis_config_key, baseline_key
 from compiler.desired.fields import UNSET, How, Request, get_path, rows, set_path
 from compiler.desired.resources import (
     DELETION_PROTECTION_TAG,
@@ -121,9 +121,19 @@ def _build_request(
     return out
 
 
-def compile_monitor(spec: MonitorSpec, target: Target, source_path: str) -> Desired:
+def compile_monitor(
+    spec: MonitorSpec, target: Target, source_path: str, baseline_body: bytes | None = None
+) -> Desired:
     """The requests for one monitor. Every service default is sent explicitly so that what
-    SageMaker echoes back equals what we sent (a plan after apply is empty)."""
+    SageMaker echoes back equals what we sent (a plan after apply is empty).
+
+    baseline_body: the bytes of the baseline file `constraints:` names; the definition
+    then points at their content-addressed copy in the artifact bucket."""
+    baseline_uri = None
+    if baseline_body is not None:
+        key = baseline_key(target, spec.name, sha256_hex(baseline_body))
+        baseline_uri = f"s3://{target.artifact_bucket}/{key}"
+        spec = spec.model_copy(update={"constraints": baseline_uri})
     analysis = compile_analysis_config(spec.analysis_config)
     body = canonical_json(analysis).encode()
     digest = sha256_hex(body)
@@ -171,4 +181,6 @@ def compile_monitor(spec: MonitorSpec, target: Target, source_path: str) -> Desi
         deletion_protection=spec.deletion_protection,
         endpoint_name=spec.endpoint_input.endpoint_name if spec.endpoint_input else None,
         alarms=compile_alarms(spec, target.project, source_path, tags),
+        baseline_body=baseline_body,
+        baseline_s3_uri=baseline_uri,
     )

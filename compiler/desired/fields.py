@@ -130,7 +130,8 @@ FIELDS: Final[tuple[FieldRow, ...]] = (
         JD,
         "ModelBiasBaselineConfig.ConstraintsResource.S3Uri",
         How.COPY,
-        "Exclusive with `baselining_job_name`.",
+        "Exclusive with `baselining_job_name`. A file in the repository is uploaded to "
+        "`<artifact prefix>/<env>/<name>/constraints-<hash>.json` and that URI is sent.",
     ),
     FieldRow(
         "baselining_job_name",

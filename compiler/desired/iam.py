@@ -390,10 +390,13 @@ def _apply_statements(
         # Apply also records each config object's ETag on its definition (CONFIG_ETAG_TAG).
         tag_keys = sorted({k for d in desired for k in dict(d.tags)} | {CONFIG_ETAG_TAG})
         roles = sorted({str(d.create_job_definition["RoleArn"]) for d in desired})
-        # Configs live at <artifact prefix>/<environment>/<monitor>/analysis_config-<hash>.json.
+        # Configs live at <artifact prefix>/<environment>/<monitor>/analysis_config-<hash>.json
+        # (and baseline files from git at …/constraints-<hash>.json).
         # S3 keys keep the name's case: only the prefix as written.
         env_bucket, env_key = _s3_parts(lock.rsplit("/", 1)[0])
         configs = [arns.s3(env_bucket, f"{env_key}/{prefix}*/analysis_config-*.json")]
+        if any(d.baseline_s3_uri for d in desired):  # baseline files from git, beside them
+            configs.append(arns.s3(env_bucket, f"{env_key}/{prefix}*/constraints-*.json"))
         statements += [
             _statement(
                 "CreateMonitorsOnlyWithTheProjectTag",

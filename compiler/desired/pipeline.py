@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from compiler.config.resolve import resolve_monitor, substitute, validate_model
-from compiler.config.source import Document, format_field_path
+from compiler.config.source import Document, format_field_path, is_repo_file
 from compiler.config.spec import Environment, MonitorSpec, ProjectConfig
 from compiler.desired.alarm_rules import check_alarms, check_compiled_alarms
+from compiler.desired.baselines import baseline_file
 from compiler.desired.compile import compile_monitor
 from compiler.desired.resources import Desired, Target
 from compiler.desired.rules import check_compiled, check_monitor, check_unique_names
@@ -231,11 +232,19 @@ def build_environment(
             continue
         rule_diags = check_monitor(spec, provenance.span, env.region)
         rule_diags += check_alarms(spec, provenance.span, env.region, target.project)
+        baseline = None
+        if spec.constraints and is_repo_file(spec.constraints):
+            baseline, baseline_diags = baseline_file(
+                spec.constraints,
+                doc.attachments.get(spec.constraints),
+                provenance.span(("constraints",)),
+            )
+            rule_diags += list(baseline_diags)
         diags.extend(rule_diags)
         names.append((spec.name, doc.path, provenance.span(("name",))))
         if any(d.is_error for d in rule_diags):
             continue
-        desired = compile_monitor(spec, target, doc.path)
+        desired = compile_monitor(spec, target, doc.path, baseline)
         if desired.endpoint_name:
             endpoint_span = provenance.span(("endpoint_input", "endpoint_name"))
             desired = replace(desired, endpoint_span=endpoint_span)

@@ -59,6 +59,10 @@ class Desired:
     alarms: tuple[AlarmRequest, ...] = ()
     # Where the file names the endpoint, for diagnostics about it (None: not an endpoint monitor).
     endpoint_span: SourceSpan | None = None
+    # A baseline file from git (`constraints: <path>`), uploaded content-addressed like the
+    # analysis config; None when constraints is an S3 URI or absent.
+    baseline_body: bytes | None = None
+    baseline_s3_uri: str | None = None
 
     def compiled_view(self) -> dict[str, Any]:
         """The `biaswatch compile` output for this monitor (public API)."""

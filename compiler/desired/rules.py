@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from compiler.config.source import FieldPath, format_field_path
+from compiler.config.source import FieldPath, format_field_path, is_repo_file
 from compiler.config.spec import MonitorSpec
 from compiler.desired import facts
 from compiler.desired import servicemodel as awsmodel
@@ -248,8 +248,9 @@ def _uris_and_ids(r: _Rules) -> None:
     uris: list[tuple[FieldPath, str | None, str]] = [
         (("ground_truth_input",), spec.ground_truth_input, "MonitoringS3Uri"),
         (("output_s3_uri",), spec.output_s3_uri, "MonitoringS3Uri"),
-        (("constraints",), spec.constraints, "S3Uri"),
     ]
+    if spec.constraints and not is_repo_file(spec.constraints):  # a file: see pipeline
+        uris.append((("constraints",), spec.constraints, "S3Uri"))
     if spec.batch_transform_input:
         uris.append(
             (

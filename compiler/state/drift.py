@@ -174,6 +174,15 @@ def _findings(change: MonitorChange, current: LiveMonitor | None) -> list[Findin
                 tuple(c for c in change.changes if c.resource == "analysis_config"),
             )
         )
+    if current.baseline_state in _BROKEN_CONFIG:
+        out.append(
+            Finding(
+                name,
+                DriftKind.CONFIG_ALTERED,
+                path,
+                f"{current.baseline_uri}: {current.baseline_state} (baseline file from git)",
+            )
+        )
     # A broken config object is reported above; its key-by-key changes are not "fields".
     field_changes = tuple(
         c

@@ -293,6 +293,9 @@ def _compare(desired: Desired, live: LiveMonitor, project: str, environment: str
             dict(desired.analysis_config),
         )
         reasons.append(f"analysis config object is {live.analysis_config_state}")
+    if live.baseline_state in _BROKEN_CONFIG and not swap:
+        restore = True
+        reasons.append(f"baseline object {live.baseline_uri} is {live.baseline_state}")
     sched_changes = [
         c
         for c in diff_values("schedule", live.schedule_config, want_sched)

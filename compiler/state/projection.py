@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.desired.artifacts import body_matches_key
+from compiler.desired.artifacts import body_matches_key, is_baseline_key
 from compiler.desired.resources import (
     CONFIG_ETAG_TAG,
     DELETION_PROTECTION_TAG,
@@ -67,6 +67,7 @@ class RawMonitor:
     job_definition_tags: Mapping[str, str]
     config_body: bytes | None
     endpoint_state: EndpointState | None = None
+    baseline_body: bytes | None = None  # a content-addressed baseline file's object, read
 
     @property
     def config_uri(self) -> str | None:
@@ -103,6 +104,9 @@ class LiveMonitor:
     last_execution: Mapping[str, Any] | None
     deletion_protection: bool
     fingerprint: str
+    # A baseline uploaded from git (a content-addressed constraints object); NONE otherwise.
+    baseline_uri: str | None = None
+    baseline_state: ConfigState = ConfigState.NONE
 
     @property
     def exists(self) -> bool:
@@ -193,6 +197,18 @@ def config_state(uri: str | None, body: bytes | None) -> tuple[ConfigState, Any]
     return ConfigState.OK, parsed
 
 
+def uploaded_baseline_uri(definition: Mapping[str, Any] | None) -> str | None:
+    """The definition's baseline URI when biaswatch uploaded it from a file in git (a
+    content-addressed constraints key); None for an S3 URI the user gave, or none."""
+    uri = (
+        (definition or {})
+        .get("ModelBiasBaselineConfig", {})
+        .get("ConstraintsResource", {})
+        .get("S3Uri")
+    )
+    return uri if isinstance(uri, str) and is_baseline_key(uri) else None
+
+
 def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
     if raw.schedule is None:
         return None
@@ -209,6 +225,10 @@ def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
     state, parsed = (
         config_state(uri, raw.config_body) if raw.job_definition else (ConfigState.NONE, None)
     )
+    baseline_uri = uploaded_baseline_uri(raw.job_definition)
+    baseline_state = (
+        config_state(baseline_uri, raw.baseline_body)[0] if baseline_uri else ConfigState.NONE
+    )
     stags = user_tags(raw.schedule_tags)
     jtags = user_tags(raw.job_definition_tags)
     last = sched.get("LastMonitoringExecutionSummary")
@@ -220,6 +240,7 @@ def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
             "definition_tags": jtags,
             "config": parsed,
             "config_state": state,
+            **({"baseline_state": baseline_state} if baseline_uri else {}),
             "stopped": sched.get("MonitoringScheduleStatus") == "Stopped",
         }
     )
@@ -241,6 +262,8 @@ def project_monitor(raw: RawMonitor) -> LiveMonitor | None:
         last_execution=dict(last) if last else None,
         deletion_protection=stags.get(DELETION_PROTECTION_TAG) == "true",
         fingerprint=fingerprint,
+        baseline_uri=baseline_uri,
+        baseline_state=baseline_state,
     )
 
 
