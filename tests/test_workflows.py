@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support import write_project_file
+
 REPO = Path(__file__).resolve().parent.parent
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -334,3 +336,66 @@ def test_matrix_script__reads_environments_from_the_project_file() -> None:
     served = {"environments": {"sandbox": {"endpoint_url": "http://127.0.0.1:5057"}}}
     assert biaswatch_matrix.matrix(served, "plan") == {"include": []}
     assert biaswatch_matrix.matrix(project, "plan", ["prod"])["include"][0]["environment"] == "prod"
+
+
+def _previews_script() -> Any:
+    sys.path.insert(0, str(GITHUB / "scripts"))
+    try:
+        import biaswatch_previews
+    finally:
+        sys.path.pop(0)
+    return biaswatch_previews
+
+
+def test_previews_script__monitor_with_a_sample__markdown_section_for_the_comment(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "monitors").mkdir()
+    for name in ("credit-risk.yaml", "churn-batch.yaml"):
+        shutil.copy(REPO / "monitors" / name, tmp_path / "monitors" / name)
+    project_file = write_project_file(tmp_path, "http://127.0.0.1:9")
+    shutil.copy(
+        REPO / "examples" / "credit-risk-sample.csv",
+        tmp_path / "monitors" / "credit-risk.sample.csv",
+    )
+    out = tmp_path / "out" / "preview-test.md"
+    previews = _previews_script()
+    assert (
+        previews.main(["--env", "test", "--out", str(out), "--project-file", str(project_file)])
+        == 0
+    )
+    text = out.read_text()
+    assert text.startswith("#### Bias preview on sample files — test")
+    assert "credit-risk-bias" in text and "DPPL" in text
+    assert "churn" not in text  # no sample beside churn-batch.yaml
+
+
+def test_previews_script__sample_that_does_not_fit__shown_as_failed_not_raised(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "monitors").mkdir()
+    shutil.copy(REPO / "monitors" / "credit-risk.yaml", tmp_path / "monitors" / "credit-risk.yaml")
+    project_file = write_project_file(tmp_path, "http://127.0.0.1:9")
+    (tmp_path / "monitors" / "credit-risk.sample.csv").write_text("age,prediction\n30,1\n")
+    out = tmp_path / "preview.md"
+    previews = _previews_script()
+    assert (
+        previews.main(["--env", "test", "--out", str(out), "--project-file", str(project_file)])
+        == 0
+    )
+    text = out.read_text()
+    assert "the preview could not run" in text and "E7" in text
+
+
+def test_previews_script__no_samples__empty_file(tmp_path: Path) -> None:
+    (tmp_path / "monitors").mkdir()
+    shutil.copy(REPO / "monitors" / "credit-risk.yaml", tmp_path / "monitors" / "credit-risk.yaml")
+    project_file = write_project_file(tmp_path, "http://127.0.0.1:9")
+    out = tmp_path / "preview.md"
+    assert (
+        _previews_script().main(
+            ["--env", "test", "--out", str(out), "--project-file", str(project_file)]
+        )
+        == 0
+    )
+    assert out.read_text() == ""
