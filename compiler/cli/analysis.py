@@ -267,24 +267,9 @@ def preview(
     _finish(opts, result, monitor, str(data), fmt, _source(ws, monitor))
 
 
-def _from_capture(
-    opts: Options,
-    root: Path,
-    build: EnvironmentBuild,
-    monitor: Monitor,
-    start: str | None,
-    end: str | None,
-    baseline: dict[str, Any] | None,
-) -> tuple[PreviewResult, str]:
-    from compiler.analysis.capture import ModelOutput, merge_capture
-    from compiler.analysis.config import read_analysis_config
-    from compiler.analysis.preview import PreviewResult, build_preview
-    from compiler.aws import capture as s3capture
-    from compiler.aws.client import AwsError
-    from compiler.aws.connect import connect
-
-    spec = monitor.spec
-    source = monitor.desired.source_path
+def _check_capture_monitor(opts: Options, monitor: Monitor) -> None:
+    """--from-capture needs an endpoint monitor with ground truth (E717 otherwise)."""
+    spec, source = monitor.spec, monitor.desired.source_path
     if spec.endpoint_input is None:
         fail(
             opts,
@@ -303,7 +288,12 @@ def _from_capture(
         fail(
             opts, [Diagnostic("E717", "the monitor has no ground_truth_input", SourceSpan(source))]
         )
-    inp = spec.endpoint_input
+
+
+def _capture_window(inp: Any, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    """--start/--end as UTC times; by default the monitor's own offsets relative to now."""
+    from compiler.aws import capture as s3capture
+
     try:
         if start or end:
             window_start = s3capture.parse_time(start) if start else None
@@ -318,6 +308,31 @@ def _from_capture(
         raise click.UsageError("--end needs --start")
     if window_start >= window_end:
         raise click.UsageError("--start must be earlier than --end")
+    return window_start, window_end
+
+
+def _from_capture(
+    opts: Options,
+    root: Path,
+    build: EnvironmentBuild,
+    monitor: Monitor,
+    start: str | None,
+    end: str | None,
+    baseline: dict[str, Any] | None,
+) -> tuple[PreviewResult, str]:
+    from compiler.analysis.capture import ModelOutput, merge_capture
+    from compiler.analysis.config import read_analysis_config
+    from compiler.analysis.preview import PreviewResult, build_preview
+    from compiler.aws import capture as s3capture
+    from compiler.aws.client import AwsError
+    from compiler.aws.connect import connect
+
+    spec = monitor.spec
+    source = monitor.desired.source_path
+    _check_capture_monitor(opts, monitor)
+    inp = spec.endpoint_input
+    assert inp is not None and spec.ground_truth_input
+    window_start, window_end = _capture_window(inp, start, end)
 
     analysis_spec, problems = read_analysis_config(
         monitor.desired.analysis_config, _threshold(monitor)

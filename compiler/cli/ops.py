@@ -11,7 +11,7 @@ import click
 
 from compiler.aws.bootstrap import SKIPPED, Step, bootstrap_bucket
 from compiler.aws.client import AwsError
-from compiler.cli import common as base
+from compiler.cli import common
 from compiler.desired.iam import (
     MANAGED_POLICY_MAX_CHARS,
     MODES,
@@ -43,13 +43,13 @@ from compiler.diagnostics import Diagnostic, Severity, SourceSpan
 )
 @click.pass_obj
 def iam_policy_cmd(
-    opts: base.Options, env: str | None, mode: str, allow_destroy: bool, kms_key: str | None
+    opts: common.Options, env: str | None, mode: str, allow_destroy: bool, kms_key: str | None
 ) -> None:
     """Print the least-privilege IAM policy (JSON) for the monitors in git; no network."""
-    ws, project = base.open_workspace(opts)
-    build = base.build_or_fail(opts, ws, project, env)
+    ws, project = common.open_workspace(opts)
+    build = common.build_or_fail(opts, ws, project, env)
     if policy_account(build) is None:
-        base.fail(
+        common.fail(
             opts,
             [
                 Diagnostic(
@@ -70,7 +70,7 @@ def iam_policy_cmd(
     )
     size = policy_size(policy)
     if size > MANAGED_POLICY_MAX_CHARS:
-        base.emit_diagnostics(
+        common.emit_diagnostics(
             opts,
             [
                 Diagnostic(
@@ -101,9 +101,9 @@ def _print_step(step: Step) -> None:
     help="Encrypt with this KMS key (SSE-KMS with a bucket key); default SSE-S3.",
 )
 @click.pass_obj
-def bootstrap_cmd(opts: base.Options, env: str | None, kms_key: str | None) -> None:
+def bootstrap_cmd(opts: common.Options, env: str | None, kms_key: str | None) -> None:
     """Create the artifact bucket: encrypted, versioned, public access blocked, TLS only. Idempotent."""
-    with base.open_session(opts, env, check_account_id=True) as session:
+    with common.open_session(opts, env, check_account_id=True) as session:
         bucket = session.build.environment.artifact_bucket
         account = session.account or ""
         click.echo(f"Bootstrapping s3://{bucket} for environment {session.build.name!r}:")
@@ -112,7 +112,7 @@ def bootstrap_cmd(opts: base.Options, env: str | None, kms_key: str | None) -> N
                 session.conn.clients, bucket, account, kms_key, on_step=_print_step
             )
         except AwsError as exc:
-            base.fail(opts, [exc.diagnostic])
+            common.fail(opts, [exc.diagnostic])
     changed = [s for s in steps if s.changed]
     skipped = sum(1 for s in steps if s.status == SKIPPED)
     also = f" ({skipped} skipped)" if skipped else ""
