@@ -120,6 +120,8 @@ def test_baseline_file__object_altered_in_s3__plan_restores_drift_reports(
         ("baselines/bad.json", b'{"version": "1.0"}', "no post_training_bias_metrics"),
         ("../../outside.json", None, "outside the project folder"),
         ("baselines", b"", "it is a folder"),
+        ('"bad\\0name.json"', None, "NUL character"),
+        ("baselines/big.json", b" " * 1_000_001, "larger than 1,000,000 bytes"),
     ],
 )
 def test_baseline_file__bad__e714_located_at_constraints(
@@ -163,3 +165,16 @@ def test_preview__monitor_with_a_baseline_file__compared_without_flag(
     code, out, _ = run(["preview", MONITOR, "--data", str(SAMPLE)], capsys)
     assert code == EXIT_CHANGES
     assert "violation(s) of the baseline" in out
+
+
+def test_baseline_file__symlink_out_of_the_project__refused(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere") / "analysis.json"
+    outside.write_text('{"post_training_bias_metrics": {"facets": {}}}')
+    (project / "monitors" / "baselines").mkdir()
+    (project / "monitors" / "baselines" / "link.json").symlink_to(outside)
+    _use_baseline_file(project, "baselines/link.json")
+    code, _, err = run(["validate"], capsys)
+    assert code == EXIT_ERROR
+    assert "E714" in err and "outside the project folder" in err

@@ -219,6 +219,8 @@ def _with_attachments(doc: Document, path: Path, root: Path) -> Document:
 
 
 def _read_attachment(path: Path, root: Path) -> bytes | str:
+    if "\0" in str(path):
+        return "the path contains a NUL character"
     if not _is_within(path, root):
         return "it is outside the project folder"
     kind = _probe(path)
