@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from compiler.desired.resources import BASELINE_ETAG_TAG
 from compiler.emulator import Emulator
 from compiler.emulator.testing import running_emulator
 from tests.support import example_project, run
@@ -70,6 +71,14 @@ def test_baseline_file__round_trip__uploaded_planned_and_changed(
     bucket, key = uri[5:].split("/", 1)
     s3 = emulator.client("s3")
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == baseline.read_bytes()
+    # the ETag S3 gave it is recorded on the definition (SSE-KMS ETags are not MD5s)
+    sm = emulator.client("sagemaker")
+    jd_name = sm.describe_monitoring_schedule(MonitoringScheduleName=MONITOR)[
+        "MonitoringScheduleConfig"
+    ]["MonitoringJobDefinitionName"]
+    arn = sm.describe_model_bias_job_definition(JobDefinitionName=jd_name)["JobDefinitionArn"]
+    etag = s3.head_object(Bucket=bucket, Key=key)["ETag"].strip('"')
+    assert {"Key": BASELINE_ETAG_TAG, "Value": etag} in sm.list_tags(ResourceArn=arn)["Tags"]
     assert run(["plan", "--detailed-exitcode"], capsys)[0] == EXIT_OK
 
     # a reviewed change to the baseline file is a planned change: a new definition

@@ -17,7 +17,7 @@ from typing import Any
 
 from compiler.aws import client as aws
 from compiler.aws.alarms import apply_alarm_changes
-from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG, Desired
+from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import Diagnostic, SourceSpan
 from compiler.state.plan import Action, MonitorChange, Plan
 from compiler.state.projection import (
@@ -157,24 +157,22 @@ class _Executor:
 
     # ---- steps -----------------------------------------------------------------------
 
-    def upload_config(self, d: Desired) -> str:
-        """Upload the baseline file from git (if any) and the analysis config; the ETag S3
-        gave the config (recorded on the definition)."""
+    def upload_config(self, d: Desired) -> dict[str, str]:
+        """Upload the monitor's objects (a baseline file from git, then the analysis config);
+        by ETag tag, the ETag S3 gave each (recorded on the definition)."""
         self.checkpoint()
-        if d.baseline_body is not None and d.baseline_s3_uri:
-            aws.put_object(self.clients, d.baseline_s3_uri, d.baseline_body, d.source_path)
-        return aws.put_object(
-            self.clients, d.analysis_config_s3_uri, d.analysis_config_body, d.source_path
-        )
+        return {
+            tag: aws.put_object(self.clients, uri, body, d.source_path).strip('"')
+            for uri, body, tag in d.artifacts()
+        }
 
-    def create_definition(self, d: Desired, config_etag: str) -> None:
+    def create_definition(self, d: Desired, etags: Mapping[str, str]) -> None:
         self.checkpoint()
         request = dict(d.create_job_definition)
-        if config_etag:
-            request["Tags"] = [
-                *request.get("Tags", []),
-                {"Key": CONFIG_ETAG_TAG, "Value": config_etag.strip('"')},
-            ]
+        request["Tags"] = [
+            *request.get("Tags", []),
+            *({"Key": tag, "Value": etag} for tag, etag in etags.items() if etag),
+        ]
         try:
             aws.sagemaker_call(
                 self.clients,
@@ -187,9 +185,9 @@ class _Executor:
         except aws.AwsError as exc:
             if exc.error_code != "ResourceInUse":
                 raise
-            self.adopt_definition(d, config_etag)
+            self.adopt_definition(d, etags)
 
-    def adopt_definition(self, d: Desired, config_etag: str) -> None:
+    def adopt_definition(self, d: Desired, etags: Mapping[str, str]) -> None:
         live = aws.describe_job_definition(self.clients, d.job_definition_name)
         tags = aws.list_tags(self.clients, live["JobDefinitionArn"]) if live else {}
         if (
@@ -206,28 +204,31 @@ class _Executor:
                 ),
                 "ResourceInUse",
             )
-        self.record_config_etag(d, live["JobDefinitionArn"], tags, config_etag)
+        self.record_etags(d, live["JobDefinitionArn"], tags, etags)
         self.progress(f"  {d.name}: adopted existing job definition {d.job_definition_name}")
 
-    def record_config_etag(
-        self, d: Desired, arn: str, live_tags: Mapping[str, str], config_etag: str
+    def record_etags(
+        self, d: Desired, arn: str, live_tags: Mapping[str, str], etags: Mapping[str, str]
     ) -> None:
-        """Point the definition's ETag tag at the object just uploaded, so the next plan
-        sees it unchanged from the listing alone (also under SSE-KMS)."""
-        etag = config_etag.strip('"')
-        if etag and live_tags.get(CONFIG_ETAG_TAG) != etag:
-            tag = [{"Key": CONFIG_ETAG_TAG, "Value": etag}]
+        """Point the definition's ETag tags at the objects just uploaded, so the next plan
+        sees them unchanged from the listing alone (also under SSE-KMS)."""
+        stale = [
+            {"Key": tag, "Value": etag}
+            for tag, etag in sorted(etags.items())
+            if etag and live_tags.get(tag) != etag
+        ]
+        if stale:
             aws.sagemaker_call(
-                self.clients, "AddTags", arn, d.source_path, ResourceArn=arn, Tags=tag
+                self.clients, "AddTags", arn, d.source_path, ResourceArn=arn, Tags=stale
             )
 
     def restore_config(self, d: Desired) -> None:
-        """Rewrite an altered or deleted config object of a definition that stays."""
-        etag = self.upload_config(d)
+        """Rewrite an altered or deleted object (config or baseline) of a definition that stays."""
+        etags = self.upload_config(d)
         live = aws.describe_job_definition(self.clients, d.job_definition_name)
         if live is not None:
             arn = live["JobDefinitionArn"]
-            self.record_config_etag(d, arn, aws.list_tags(self.clients, arn), etag)
+            self.record_etags(d, arn, aws.list_tags(self.clients, arn), etags)
         baseline = f" and baseline {d.baseline_s3_uri}" if d.baseline_s3_uri else ""
         self.progress(f"  {d.name}: restored analysis config {d.analysis_config_s3_uri}{baseline}")
 

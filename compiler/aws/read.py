@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from compiler.aws import client as aws
 from compiler.aws.alarms import ALARM_TYPE, read_alarms, with_alarm_tags
 from compiler.desired.artifacts import body_matches_key, config_root, etag_matches, promised_digest
-from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG, Desired
+from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import SourceSpan
 from compiler.state.projection import (
     EndpointState,
@@ -207,17 +207,12 @@ def _with_tags(
             request = {k: v for k, v in found.trusted.create_job_definition.items() if k != "Tags"}
             jd = {**request, "JobDefinitionArn": arn}
             trusted = found.trusted
-            body = _listed_or_read(
-                clients,
-                trusted.analysis_config_s3_uri,
-                trusted.analysis_config_body,
-                paged.get(CONFIG_ETAG_TAG),
-                config_etags,
-            )
-            if trusted.baseline_s3_uri and trusted.baseline_body is not None:
-                baseline = _listed_or_read(
-                    clients, trusted.baseline_s3_uri, trusted.baseline_body, None, config_etags
-                )
+            held = {
+                uri: _listed_or_read(clients, uri, expected, paged.get(tag), config_etags)
+                for uri, expected, tag in trusted.artifacts()
+            }
+            body = held[trusted.analysis_config_s3_uri]
+            baseline = held.get(trusted.baseline_s3_uri or "")
         else:  # not in the pages (deleted, foreign, or too new for them): read it for real
             jd_name = found.trusted.job_definition_name
             jd = aws.describe_job_definition(clients, jd_name)

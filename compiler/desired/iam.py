@@ -22,7 +22,7 @@ from typing import Any
 from compiler.desired.alarms import alarm_prefix
 from compiler.desired.artifacts import lock_uri
 from compiler.desired.pipeline import EMULATOR_ACCOUNT_ID, EnvironmentBuild
-from compiler.desired.resources import CONFIG_ETAG_TAG, OWNER_TAG, Desired
+from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.desired.servicemodel import partition_of
 
 MODES = ("plan", "drift", "apply")
@@ -387,8 +387,11 @@ def _apply_statements(
     both = arns.schedules(spellings) + arns.definitions(spellings)
     statements: list[dict[str, Any]] = []
     if desired:
-        # Apply also records each config object's ETag on its definition (CONFIG_ETAG_TAG).
-        tag_keys = sorted({k for d in desired for k in dict(d.tags)} | {CONFIG_ETAG_TAG})
+        # Apply also records the ETag of each object it uploads on the definition.
+        tag_keys = sorted(
+            {k for d in desired for k in dict(d.tags)}
+            | {tag for d in desired for _, _, tag in d.artifacts()}
+        )
         roles = sorted({str(d.create_job_definition["RoleArn"]) for d in desired})
         # Configs live at <artifact prefix>/<environment>/<monitor>/analysis_config-<hash>.json
         # (and baseline files from git at …/constraints-<hash>.json).

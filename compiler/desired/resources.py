@@ -15,6 +15,8 @@ DELETION_PROTECTION_TAG = "biaswatch:deletion-protection"
 # see an object altered in place from one listing (desired/artifacts.etag_matches). Set by
 # apply, not compiled, so never part of a diff.
 CONFIG_ETAG_TAG = "biaswatch:config-etag"
+BASELINE_ETAG_TAG = "biaswatch:baseline-etag"  # the same for a baseline file from git
+ETAG_TAGS = (CONFIG_ETAG_TAG, BASELINE_ETAG_TAG)
 RESERVED_TAG_PREFIX = "biaswatch:"
 
 
@@ -63,6 +65,14 @@ class Desired:
     # analysis config; None when constraints is an S3 URI or absent.
     baseline_body: bytes | None = None
     baseline_s3_uri: str | None = None
+
+    def artifacts(self) -> tuple[tuple[str, bytes, str], ...]:
+        """The S3 objects apply uploads for this monitor: (URI, body, the tag that records
+        the ETag S3 gave it), baseline first so the config never points at a missing one."""
+        config = (self.analysis_config_s3_uri, self.analysis_config_body, CONFIG_ETAG_TAG)
+        if self.baseline_s3_uri and self.baseline_body is not None:
+            return ((self.baseline_s3_uri, self.baseline_body, BASELINE_ETAG_TAG), config)
+        return (config,)
 
     def compiled_view(self) -> dict[str, Any]:
         """The `biaswatch compile` output for this monitor (public API)."""

@@ -17,8 +17,8 @@ from typing import Any
 
 from compiler.desired.artifacts import body_matches_key, is_baseline_key
 from compiler.desired.resources import (
-    CONFIG_ETAG_TAG,
     DELETION_PROTECTION_TAG,
+    ETAG_TAGS,
     OWNER_TAG,
     SOURCE_TAG,
     Desired,
@@ -174,7 +174,7 @@ def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
     """Tags compared with git: all but the aws: ones SageMaker may add, and the config ETag
     apply records (state about the object, not part of the monitor)."""
     return {
-        k: v for k, v in tags.items() if not k.lower().startswith("aws:") and k != CONFIG_ETAG_TAG
+        k: v for k, v in tags.items() if not k.lower().startswith("aws:") and k not in ETAG_TAGS
     }
 
 
