@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -601,6 +602,28 @@ def test_build_policy__4_24_and_1000_monitors__same_size_in_every_mode_under_the
     for name, found in sizes.items():
         assert len(found) == 1, (name, found)
         assert found.pop() <= MANAGED_POLICY_MAX_CHARS, name
+
+
+# The rows of docs/iam.md's size table, by the policy they measure (_policies' keys).
+DOC_SIZE_ROWS = {
+    "`plan`": "plan",
+    "`drift`": "drift",
+    "`apply`": "apply",
+    "`apply --allow-destroy`": "apply+destroy",
+    "`apply` with a KMS-encrypted artifact bucket": "apply+kms",
+}
+
+
+def test_docs_iam__size_table__states_the_sizes_the_code_builds(tmp_path: Path) -> None:
+    doc = (REPO / "docs" / "iam.md").read_text()
+    stated = {
+        DOC_SIZE_ROWS[m.group(1)]: int(m.group(2).replace(",", ""))
+        for m in re.finditer(r"(?m)^\| (.+?) \| ([\d,]+) \|$", doc)
+        if m.group(1) in DOC_SIZE_ROWS
+    }
+    assert set(stated) == set(DOC_SIZE_ROWS.values())
+    built = {name: policy_size(p) for name, p in _policies(_fleet_build(tmp_path, 4)).items()}
+    assert stated == {name: built[name] for name in stated}, "update the table in docs/iam.md"
 
 
 def test_policy_size__whitespace_and_non_ascii__counted_as_iam_does() -> None:
