@@ -7,6 +7,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,26 @@ def in_tmp_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     shutil.copytree(REPO / "monitors", tmp_path / "monitors")
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+# ---- shared fixtures: the served emulator and the example project ----------------------
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    """A served emulator (real HTTP on loopback), schedules Pending for 0.1 s; a module that
+    needs other timings defines its own `emulator`."""
+    from compiler.emulator.testing import running_emulator
+
+    yield from running_emulator(pending_seconds=0.1)
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repo's example monitors against the emulator (tests/support.example_project),
+    with the working directory in it."""
+    from tests.support import example_project
+
+    example_project(tmp_path, emulator)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,13 @@ from compiler.desired.alarms import alarm_name
 from compiler.desired.pipeline import build_environment, build_project
 from compiler.desired.servicemodel import check_request
 from compiler.emulator import Emulator
-from compiler.emulator.testing import create_endpoint_with_capture, running_emulator
+from compiler.emulator.testing import create_endpoint_with_capture
 from tests.support import run, write_project_file
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = "acme-credit-models"
 DPPL = alarm_name(PROJECT, "credit-risk-bias", "dppl")
 TOPIC = "arn:aws:sns:us-east-1:123456789012:credit-risk-bias-alerts"
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    yield from running_emulator(pending_seconds=0.1)
 
 
 @pytest.fixture

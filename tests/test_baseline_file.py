@@ -5,7 +5,6 @@ end through the CLI against the served emulator."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,12 @@ import pytest
 from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from compiler.desired.resources import BASELINE_ETAG_TAG
 from compiler.emulator import Emulator
-from compiler.emulator.testing import running_emulator
-from tests.support import example_project, run
+from tests.support import run
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "examples" / "credit-risk-sample.csv"
 MONITOR = "credit-risk-bias"
 URI_LINE = "constraints: s3://${data_bucket}/baselines/credit-risk/analysis.json"
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    yield from running_emulator(pending_seconds=0.1)
-
-
-@pytest.fixture
-def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    example_project(tmp_path, emulator)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _use_baseline_file(project: Path, value: str = "baselines/credit-risk.json") -> Path:

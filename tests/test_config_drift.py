@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,9 @@ from compiler.cli.common import EXIT_CHANGES, EXIT_OK
 from compiler.desired.artifacts import config_root, etag_matches
 from compiler.desired.resources import CONFIG_ETAG_TAG
 from compiler.emulator import Emulator
-from compiler.emulator.testing import running_emulator
-from tests.support import example_project, run
+from tests.support import run
 
 MONITOR = "churn-batch-bias"
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    yield from running_emulator(pending_seconds=0.1)
-
-
-@pytest.fixture
-def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    example_project(tmp_path, emulator)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _config_object(emulator: Emulator, name: str = MONITOR) -> tuple[str, str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from compiler.config.loader import load_text
 from compiler.config.scalars import scalar_text
 from compiler.desired.resources import OWNER_TAG
 from compiler.emulator import Emulator
-from compiler.emulator.testing import ROLE_ARN, create_endpoint_with_capture, running_emulator
+from compiler.emulator.testing import ROLE_ARN, create_endpoint_with_capture
 from compiler.importer.decompile import (
     import_schedule,
     monitor_from_live,
@@ -121,11 +120,6 @@ def create_sdk_monitor(
 
 
 # ---- fixtures ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    yield from running_emulator(pending_seconds=0.1)
 
 
 @pytest.fixture

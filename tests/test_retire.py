@@ -4,29 +4,15 @@ blocks) and `biaswatch forget`, end to end against the served emulator."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from compiler.cli.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from compiler.emulator import Emulator
-from compiler.emulator.testing import running_emulator
-from tests.support import example_project, run
+from tests.support import run
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    yield from running_emulator(pending_seconds=0.1)
-
-
-@pytest.fixture
-def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    example_project(tmp_path, emulator)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _applied(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
