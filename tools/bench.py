@@ -50,6 +50,7 @@ from typing import Any
 
 from compiler import __version__
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.aws.apply import Waits, apply_plan
 from compiler.aws.read import read_live
 from compiler.config.workspace import load_workspace
@@ -234,8 +235,8 @@ def seed(clients: aws.Clients, endpoints: int = ENDPOINTS) -> None:
     """The buckets and the endpoints (with data capture) the fleet needs."""
     from compiler.emulator.seed import create_endpoint_with_capture
 
-    aws.ensure_bucket(clients, ARTIFACT_BUCKET)
-    aws.ensure_bucket(clients, DATA_BUCKET)
+    objects.ensure_bucket(clients, ARTIFACT_BUCKET)
+    objects.ensure_bucket(clients, DATA_BUCKET)
     for i in range(endpoints):
         create_endpoint_with_capture(
             clients.sagemaker, f"bench-ep-{i}", f"s3://{DATA_BUCKET}/capture/bench-ep-{i}"

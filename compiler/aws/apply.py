@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.aws.alarms import apply_alarm_changes
 from compiler.desired.resources import OWNER_TAG, Desired
 from compiler.diagnostics import Diagnostic, SourceSpan
@@ -157,12 +158,12 @@ class _Executor:
 
     # ---- steps -----------------------------------------------------------------------
 
-    def upload_config(self, d: Desired) -> dict[str, str]:
+    def upload_artifacts(self, d: Desired) -> dict[str, str]:
         """Upload the monitor's objects (a baseline file from git, then the analysis config);
         by ETag tag, the ETag S3 gave each (recorded on the definition)."""
         self.checkpoint()
         return {
-            tag: aws.put_object(self.clients, uri, body, d.source_path).strip('"')
+            tag: objects.put_object(self.clients, uri, body, d.source_path).strip('"')
             for uri, body, tag in d.artifacts()
         }
 
@@ -222,9 +223,9 @@ class _Executor:
                 self.clients, "AddTags", arn, d.source_path, ResourceArn=arn, Tags=stale
             )
 
-    def restore_config(self, d: Desired) -> None:
+    def restore_artifacts(self, d: Desired) -> None:
         """Rewrite an altered or deleted object (config or baseline) of a definition that stays."""
-        etags = self.upload_config(d)
+        etags = self.upload_artifacts(d)
         live = aws.describe_job_definition(self.clients, d.job_definition_name)
         if live is not None:
             arn = live["JobDefinitionArn"]
@@ -385,7 +386,7 @@ class _Executor:
             return "deleted"
         assert d is not None, "only deletes come without desired state"
         if change.action is Action.CREATE:
-            self.create_definition(d, self.upload_config(d))
+            self.create_definition(d, self.upload_artifacts(d))
             self.create_schedule(d)
             self.progress(f"+ {name}: created schedule")
             self.wait_settled(name, d.source_path)
@@ -395,9 +396,9 @@ class _Executor:
                 if current is not None:
                     self.ensure_owned(current, d.source_path)
             if change.action is Action.SWAP:
-                self.create_definition(d, self.upload_config(d))
+                self.create_definition(d, self.upload_artifacts(d))
             elif change.restore_config:
-                self.restore_config(d)
+                self.restore_artifacts(d)
             if change.action in (Action.UPDATE, Action.SWAP):
                 self.update_schedule(d)
                 self.progress(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.diagnostics import Diagnostic
 
 # yyyy/mm/dd/hh/ right after the prefix.
@@ -73,11 +74,11 @@ def _days(start: datetime, end: datetime) -> Iterator[datetime]:
 def keys_in_window(clients: aws.Clients, prefix: str, start: datetime, end: datetime) -> list[str]:
     """s3:// URIs of the objects under `{prefix}/yyyy/mm/dd/hh/` whose hour overlaps [start, end)."""
     base = prefix.rstrip("/")
-    bucket, key_prefix = aws.split_s3_uri(base)
+    bucket, key_prefix = objects.split_s3_uri(base)
     first = start.replace(minute=0, second=0, microsecond=0)
     out: list[str] = []
     for day in _days(start, end):
-        for item in aws.list_keys(clients, f"{base}/{day:%Y/%m/%d}/"):
+        for item in objects.list_keys(clients, f"{base}/{day:%Y/%m/%d}/"):
             key = str(item["Key"])
             match = _HOUR.match(key[len(key_prefix) :].lstrip("/"))
             if match is None:
@@ -92,7 +93,7 @@ def keys_in_window(clients: aws.Clients, prefix: str, start: datetime, end: date
 def read_lines(clients: aws.Clients, uris: list[str]) -> Iterator[tuple[str, str]]:
     """(source, line) pairs of JSON Lines objects; source is `s3://.../file.jsonl:N`."""
     for uri in uris:
-        body = aws.read_object(clients, uri)
+        body = objects.read_object(clients, uri)
         if body is None:
             continue
         text = body.decode("utf-8", errors="replace")

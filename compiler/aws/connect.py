@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import botocore.session
 
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.config.spec import Environment
 from compiler.desired.pipeline import account_id
 from compiler.diagnostics import Diagnostic
@@ -47,7 +48,7 @@ def _has_credentials() -> bool:
 def _seed_emulator(clients: aws.Clients, env: Environment) -> None:
     from compiler.emulator.seed import create_endpoint_with_capture
 
-    aws.ensure_bucket(clients, env.artifact_bucket)
+    objects.ensure_bucket(clients, env.artifact_bucket)
     for name in env.emulator.endpoints if env.emulator else ():
         if aws.describe_endpoint(clients, name) is None:
             create_endpoint_with_capture(

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.diagnostics import Diagnostic
 
 LEASE_SECONDS = 120.0
@@ -99,7 +100,7 @@ def _parse(body: bytes) -> LockInfo:
 
 
 def read_lock_with_etag(clients: aws.Clients, uri: str) -> tuple[LockInfo, str] | None:
-    found = aws.read_object_with_etag(clients, uri)
+    found = objects.read_object_with_etag(clients, uri)
     if found is None:
         return None
     body, etag = found
@@ -269,7 +270,7 @@ class HeldLock:
         """Extend the lease; False when the lock is no longer ours."""
         with self._mutex:
             info = _stamp(replace(self.info, generation=self.info.generation + 1))
-            etag = aws.put_object_conditional(clients, uri, _body(info), if_match=self.etag)
+            etag = objects.put_object_conditional(clients, uri, _body(info), if_match=self.etag)
             if etag is None:
                 # Our own renewal may have landed with its response lost: the retry then
                 # meets our new ETag. The lock id says whose it is.
@@ -327,7 +328,7 @@ def acquire_lock(
     while True:
         info = _stamp(mine)
         try:
-            etag = aws.put_object_conditional(clients, uri, _body(info))
+            etag = objects.put_object_conditional(clients, uri, _body(info))
         except aws.AwsError as exc:
             # S3 answers a concurrent conditional write with 409, which botocore does not retry.
             if exc.error_code != "ConditionalRequestConflict":
@@ -350,7 +351,7 @@ def acquire_lock(
                 if why is not None:
                     info = _stamp(mine)
                     try:
-                        etag = aws.put_object_conditional(
+                        etag = objects.put_object_conditional(
                             clients, uri, _body(info), if_match=holder_etag
                         )
                     except aws.AwsError as exc:
@@ -402,7 +403,7 @@ def release_lock(clients: aws.Clients, uri: str, held: HeldLock) -> bool:
     held.stop_renewal()
     current = read_lock(clients, uri)
     if current is not None and current.id == held.id:
-        aws.delete_object(clients, uri)
+        objects.delete_object(clients, uri)
         return True
     return False
 
@@ -420,5 +421,5 @@ def force_unlock(clients: aws.Clients, uri: str, lock_id: str) -> LockInfo:
             ),
             "Locked",
         )
-    aws.delete_object(clients, uri)
+    objects.delete_object(clients, uri)
     return current

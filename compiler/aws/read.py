@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.aws.alarms import ALARM_TYPE, read_alarms, with_alarm_tags
 from compiler.desired.artifacts import body_matches_key, config_root, etag_matches, promised_digest
 from compiler.desired.resources import OWNER_TAG, Desired
@@ -100,7 +101,7 @@ def _read_config(clients: aws.Clients, cache: ConfigCache, uri: str | None) -> b
     cached = cache.get(uri)
     if cached is not None:
         return cached
-    body = aws.read_object(clients, uri)
+    body = objects.read_object(clients, uri)
     if body is not None:
         cache.put(uri, body)
     return body
@@ -217,7 +218,7 @@ def _with_tags(
             jd_name = found.trusted.job_definition_name
             jd = aws.describe_job_definition(clients, jd_name)
             uri = jd["ModelBiasAppSpecification"].get("ConfigUri") if jd else None
-            body = aws.read_object(clients, uri) if uri else None
+            body = objects.read_object(clients, uri) if uri else None
             baseline = _read_baseline(clients, ConfigCache(None), jd)
     # Needed for retag diffs; a definition missing from the pages (just created, or not
     # ours) is read with ListTags.
@@ -239,7 +240,7 @@ def _listed_or_read(
     etag = (config_etags or {}).get(uri)
     if etag is not None and etag_matches(etag, body, recorded_etag):
         return body
-    return aws.read_object(clients, uri)
+    return objects.read_object(clients, uri)
 
 
 def _read_baseline(
@@ -338,7 +339,7 @@ def _first_pass(
     roots = sorted({config_root(d.analysis_config_s3_uri) for d in by_name.values()})
     if not verify_definitions:
         for root in roots:
-            tasks[("configs", root)] = functools.partial(aws.list_object_etags, clients, root)
+            tasks[("configs", root)] = functools.partial(objects.list_object_etags, clients, root)
     if list_endpoints:
         tasks[("list", "endpoints")] = functools.partial(aws.list_endpoint_names, clients)
     for e in endpoints:
@@ -558,13 +559,13 @@ def read_violation_bodies(clients: aws.Clients, live: LiveRead) -> dict[str, byt
         prefix = outputs[0]["S3Output"]["S3Uri"]
         keys = [
             o
-            for o in aws.list_keys(clients, prefix)
+            for o in objects.list_keys(clients, prefix)
             if o["Key"].endswith("constraint_violations.json")
         ]
         if not keys:
             out[name] = None
             continue
         newest = max(keys, key=lambda o: (o.get("LastModified"), o["Key"]))
-        bucket, _ = aws.split_s3_uri(prefix)
-        out[name] = aws.read_object(clients, f"s3://{bucket}/{newest['Key']}")
+        bucket, _ = objects.split_s3_uri(prefix)
+        out[name] = objects.read_object(clients, f"s3://{bucket}/{newest['Key']}")
     return out

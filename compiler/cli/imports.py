@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from compiler.aws import client as aws
+from compiler.aws import objects
 from compiler.aws.alarms import describe_alarms
 from compiler.aws.client import AwsError
 from compiler.aws.connect import connect
@@ -70,7 +71,9 @@ def _read(clients: aws.Clients, name: str) -> RawMonitor:
     definition_tags = aws.list_tags(clients, definition["JobDefinitionArn"]) if definition else {}
     uri = (definition or {}).get("ModelBiasAppSpecification", {}).get("ConfigUri")
     body = (
-        aws.read_object(clients, uri) if isinstance(uri, str) and uri.startswith("s3://") else None
+        objects.read_object(clients, uri)
+        if isinstance(uri, str) and uri.startswith("s3://")
+        else None
     )
     return RawMonitor(name, schedule, schedule_tags, definition, definition_tags, body)
 
